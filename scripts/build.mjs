@@ -1,0 +1,39 @@
+// Bundles the extension, the CLI and the server with esbuild into dist/, and copies sql.js's wasm
+// next to them (bundled sql.js cannot locate it by itself). `--production` minifies and drops maps.
+import * as esbuild from 'esbuild';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const production = process.argv.includes('--production');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const dist = join(root, 'dist');
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'warning',
+  define: { __LINEAGELENS_VERSION__: JSON.stringify(pkg.version) },
+  absWorkingDir: root,
+};
+
+const started = Date.now();
+await Promise.all([
+  esbuild.build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  esbuild.build({ ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  esbuild.build({ ...common, entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } }),
+]);
+copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), join(dist, 'sql-wasm.wasm'));
+chmodSync(join(dist, 'cli.js'), 0o755);
+chmodSync(join(dist, 'server.js'), 0o755);
+console.log(`built dist/ (${production ? 'production' : 'development'}) in ${Date.now() - started} ms`);

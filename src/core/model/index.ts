@@ -1,0 +1,6 @@
+export * from './schema';
+export * from './version';
+export * from './content';
+export * from './agentTrace';
+export * from './jsonSchema';
+export * from './validateJsonl';

@@ -1,0 +1,20 @@
+/**
+ * What `activate()` returns. Other extensions (and our integration tests) reach LineageLens through
+ * this object; keep it small and stable.
+ */
+export interface LineageLensApi {
+  readonly version: string;
+  /** Hooks for integration tests in a real extension host. Cheap, read-mostly, no side effects on data. */
+  readonly testing: {
+    /** Content-change events the capture listener has recorded for this document (uri.toString()). */
+    changesSeen(uri: string): number;
+    /** Wait until everything recorded so far has been processed off the hot path. */
+    flush(): Promise<void>;
+    /** Lines our gutter decorator currently draws in visible editors of this document. */
+    decoratedLineCount(uri: string): number;
+    /** Decorate these 0-based lines of the document through the gutter decorator. */
+    setTestDecoration(uri: string, lines: number[]): void;
+    /** Loads the bundled SQLite engine (lazily, as the store does) and returns SQLite's version. */
+    sqliteVersion(): Promise<string>;
+  };
+}

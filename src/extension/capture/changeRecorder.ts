@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+import { BoundedQueue } from '../../core/util/boundedQueue';
+import { debounce, type Debounced } from '../../core/util/debounce';
+import type { Log } from '../log';
+
+/** One document change as seen on the hot path: references only, nothing computed or copied. */
+export interface RecordedChange {
+  readonly uri: string;
+  readonly version: number;
+  readonly time: number;
+  readonly reason: vscode.TextDocumentChangeReason | undefined;
+  readonly changes: readonly vscode.TextDocumentContentChangeEvent[];
+}
+
+const QUEUE_CAPACITY = 50_000;
+const FLUSH_DELAY_MS = 50;
+
+/**
+ * Listens to document changes. The handler only records into a bounded queue; a debounced consumer
+ * hands batches to whoever processes them (classification arrives with the capture issue).
+ */
+export class ChangeRecorder implements vscode.Disposable {
+  private readonly queue = new BoundedQueue<RecordedChange>(QUEUE_CAPACITY);
+  private readonly seen = new Map<string, number>();
+  private readonly emitter = new vscode.EventEmitter<readonly RecordedChange[]>();
+  private readonly subscription: vscode.Disposable;
+  private readonly scheduleFlush: Debounced;
+  private reportedDrops = 0;
+
+  constructor(private readonly log: Log) {
+    this.scheduleFlush = debounce(() => this.drain(), FLUSH_DELAY_MS, FLUSH_DELAY_MS * 10, (err) =>
+      this.log.error('processing recorded changes failed', err),
+    );
+    this.subscription = vscode.workspace.onDidChangeTextDocument((e) => this.onChange(e));
+  }
+
+  /** Batches of recorded changes, delivered off the hot path. */
+  get onDidRecord(): vscode.Event<readonly RecordedChange[]> {
+    return this.emitter.event;
+  }
+
+  changesSeen(uri: string): number {
+    return this.seen.get(uri) ?? 0;
+  }
+
+  flush(): Promise<void> {
+    return this.scheduleFlush.flush();
+  }
+
+  private onChange(e: vscode.TextDocumentChangeEvent): void {
+    if (e.contentChanges.length === 0) return; // dirty-state-only events carry no edit
+    const uri = e.document.uri.toString();
+    this.seen.set(uri, (this.seen.get(uri) ?? 0) + e.contentChanges.length);
+    this.queue.push({ uri, version: e.document.version, time: Date.now(), reason: e.reason, changes: e.contentChanges });
+    this.scheduleFlush();
+  }
+
+  private drain(): void {
+    const batch = this.queue.drain();
+    if (this.queue.dropped > this.reportedDrops) {
+      this.log.warn(`change queue overflowed: ${this.queue.dropped - this.reportedDrops} changes dropped`);
+      this.reportedDrops = this.queue.dropped;
+    }
+    if (batch.length > 0) this.emitter.fire(batch);
+  }
+
+  dispose(): void {
+    this.scheduleFlush.cancel();
+    this.subscription.dispose();
+    this.emitter.dispose();
+  }
+}

@@ -1,0 +1,13 @@
+import * as vscode from 'vscode';
+import type { Container } from './container';
+
+/** Registers the command-palette commands. Each command id must also be listed in package.json. */
+export function registerCommands(container: Container): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('lineagelens.showLog', () => container.log.show()),
+    vscode.commands.registerCommand('lineagelens.showStatus', async () => {
+      const trusted = vscode.workspace.isTrusted ? 'trusted' : 'restricted (untrusted workspace)';
+      await vscode.window.showInformationMessage(`LineageLens ${container.version} is active; workspace ${trusted}.`);
+    }),
+  ];
+}
