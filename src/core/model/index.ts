@@ -4,3 +4,4 @@ export * from './content';
 export * from './agentTrace';
 export * from './jsonSchema';
 export * from './validateJsonl';
+export * from './ids';

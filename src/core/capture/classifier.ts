@@ -1,0 +1,124 @@
+/**
+ * Decides, for each document change the editor reported, whether it is AI or human — exactly, from
+ * explicit signals only. The one rule that makes attribution trustworthy: a change is AI only when a
+ * source CLAIMED it before it arrived (our Tab wrapper, a chat-editing session, an agent connector).
+ * Typing, paste, undo/redo, snippets, formatting, refactors and multi-cursor edits carry no claim, so they
+ * are human by construction; no heuristic can turn them into AI.
+ *
+ * Pure and synchronous: the extension feeds it plain data drained from the change queue, off the hot path.
+ */
+import type { CaptureMethod, Tool } from '../model/schema';
+
+export interface ObservedContentChange {
+  /** Offset and length in the document BEFORE this event (VS Code's rangeOffset/rangeLength). */
+  offset: number;
+  length: number;
+  text: string;
+  /** 0-based line/character range in the document before the event. */
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+}
+
+export interface ObservedChange {
+  uri: string;
+  /** Document version after the change. */
+  version: number;
+  time: number;
+  reason: 'undo' | 'redo' | undefined;
+  changes: readonly ObservedContentChange[];
+}
+
+/** What a source announces just before it changes a document. */
+export interface Claim {
+  uri: string;
+  /** The document's version when the claim was made; the claimed change comes after it. */
+  versionBefore: number;
+  time: number;
+  method: CaptureMethod;
+  confidence: number;
+  tool: Tool;
+  /** e.g. the accept command, or the chat session id. Never code or prompt text. */
+  detail?: string;
+  /** The tool's conversation/session id when known (groups edits into one AI edit session). */
+  conversationId?: string;
+  /** How many change events the claim covers (an agent's multi-step edit of one file can be several). */
+  maxEvents?: number;
+}
+
+export type Classification =
+  | { kind: 'ai'; claim: Claim }
+  | { kind: 'human'; why: 'typing' | 'paste' | 'undo' | 'redo' | 'other' }
+  | { kind: 'external'; claim: Claim };
+
+/** How long a claim waits for its change. Long enough for a slow host round trip, short enough to be exact. */
+export const CLAIM_WINDOW_MS = 3_000;
+
+export class ChangeClassifier {
+  private readonly claims = new Map<string, (Claim & { used: number })[]>();
+  private readonly pastes = new Map<string, number>();
+
+  /** A source says: the next change(s) of this document after `versionBefore` are mine. */
+  claim(claim: Claim): void {
+    const list = this.claims.get(claim.uri) ?? [];
+    list.push({ ...claim, used: 0 });
+    this.claims.set(claim.uri, list);
+  }
+
+  /** A paste is about to happen in this document at this version (seen by a paste observer). */
+  notePaste(uri: string, versionBefore: number): void {
+    this.pastes.set(uri, versionBefore);
+  }
+
+  /** Drop a claim that never materialised (e.g. the accept command found nothing to accept). */
+  withdraw(uri: string, versionBefore: number, method: CaptureMethod): void {
+    const list = this.claims.get(uri);
+    if (!list) return;
+    const kept = list.filter((c) => !(c.versionBefore === versionBefore && c.method === method && c.used === 0));
+    if (kept.length) this.claims.set(uri, kept);
+    else this.claims.delete(uri);
+  }
+
+  classify(change: ObservedChange): Classification {
+    this.expire(change.time);
+    if (change.reason === 'undo') return { kind: 'human', why: 'undo' };
+    if (change.reason === 'redo') return { kind: 'human', why: 'redo' };
+
+    const pasteVersion = this.pastes.get(change.uri);
+    if (pasteVersion !== undefined && change.version > pasteVersion) {
+      this.pastes.delete(change.uri);
+      return { kind: 'human', why: 'paste' };
+    }
+
+    const list = this.claims.get(change.uri);
+    if (list) {
+      // The earliest live claim whose version precedes this change owns it.
+      const claim = list.find((c) => c.versionBefore < change.version && c.used < (c.maxEvents ?? 1));
+      if (claim) {
+        claim.used++;
+        if (claim.used >= (claim.maxEvents ?? 1)) list.splice(list.indexOf(claim), 1);
+        if (list.length === 0) this.claims.delete(change.uri);
+        const { used: _used, ...plain } = claim;
+        return plain.method === 'external' ? { kind: 'external', claim: plain } : { kind: 'ai', claim: plain };
+      }
+    }
+    return { kind: 'human', why: isSingleKeystroke(change) ? 'typing' : 'other' };
+  }
+
+  /** Claims still waiting, for diagnostics. */
+  get pendingClaims(): number {
+    let n = 0;
+    for (const list of this.claims.values()) n += list.length;
+    return n;
+  }
+
+  private expire(now: number): void {
+    for (const [uri, list] of this.claims) {
+      const live = list.filter((c) => now - c.time <= CLAIM_WINDOW_MS);
+      if (live.length) this.claims.set(uri, live);
+      else this.claims.delete(uri);
+    }
+  }
+}
+
+function isSingleKeystroke(change: ObservedChange): boolean {
+  return change.changes.every((c) => c.text.length <= 1 && c.length <= 1);
+}

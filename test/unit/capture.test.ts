@@ -1,0 +1,148 @@
+import * as assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { ChangeClassifier, CLAIM_WINDOW_MS, type Claim, type ObservedChange } from '../../src/core/capture/classifier';
+import { SessionGrouper, conversationSessionId } from '../../src/core/capture/sessions';
+import { inlineCompletionTool } from '../../src/core/capture/tools';
+
+const uri = 'file:///w/a.ts';
+const change = (version: number, text: string, extra: Partial<ObservedChange> = {}): ObservedChange => ({
+  uri,
+  version,
+  time: 1_000,
+  reason: undefined,
+  changes: [{ offset: 0, length: 0, text, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }],
+  ...extra,
+});
+const tabClaim = (versionBefore: number, extra: Partial<Claim> = {}): Claim => ({
+  uri,
+  versionBefore,
+  time: 1_000,
+  method: 'keybinding',
+  confidence: 0.98,
+  tool: { name: 'copilot' },
+  detail: 'editor.action.inlineSuggest.commit',
+  ...extra,
+});
+
+describe('ChangeClassifier', () => {
+  it('calls nothing AI without a claim, whatever the change looks like', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ text: fc.string({ maxLength: 2000 }), reason: fc.constantFrom(undefined, 'undo' as const, 'redo' as const) }), { maxLength: 50 }),
+        (events) => {
+          const c = new ChangeClassifier();
+          events.forEach((e, i) => assert.notEqual(c.classify(change(i + 2, e.text, { reason: e.reason })).kind, 'ai'));
+        },
+      ),
+    );
+  });
+
+  it('gives a claimed change to its claim, once', () => {
+    const c = new ChangeClassifier();
+    c.claim(tabClaim(4));
+    const first = c.classify(change(5, 'const x = 1;'));
+    assert.equal(first.kind, 'ai');
+    assert.equal(first.kind === 'ai' && first.claim.method, 'keybinding');
+    assert.deepEqual(c.classify(change(6, 'y')), { kind: 'human', why: 'typing' });
+  });
+
+  it('does not give a change made before the claim to the claim', () => {
+    const c = new ChangeClassifier();
+    c.claim(tabClaim(5));
+    assert.equal(c.classify(change(5, 'a')).kind, 'human'); // typed before Tab, drained after it
+    assert.equal(c.classify(change(6, 'completion')).kind, 'ai');
+  });
+
+  it('never lets undo, redo or paste take a claim', () => {
+    const c = new ChangeClassifier();
+    c.claim(tabClaim(1));
+    assert.deepEqual(c.classify(change(2, 'x', { reason: 'undo' })), { kind: 'human', why: 'undo' });
+    assert.deepEqual(c.classify(change(3, 'x', { reason: 'redo' })), { kind: 'human', why: 'redo' });
+    c.notePaste(uri, 3);
+    assert.deepEqual(c.classify(change(4, 'pasted text')), { kind: 'human', why: 'paste' });
+  });
+
+  it('expires claims that never materialised', () => {
+    const c = new ChangeClassifier();
+    c.claim(tabClaim(1));
+    assert.equal(c.classify(change(2, 'late', { time: 1_000 + CLAIM_WINDOW_MS + 1 })).kind, 'human');
+    assert.equal(c.pendingClaims, 0);
+  });
+
+  it('withdraws a claim when the accept command changed nothing', () => {
+    const c = new ChangeClassifier();
+    c.claim(tabClaim(7));
+    c.withdraw(uri, 7, 'keybinding');
+    assert.equal(c.classify(change(8, 'typed')).kind, 'human');
+  });
+
+  it('lets one claim cover several events when asked (agent edits of one file)', () => {
+    const c = new ChangeClassifier();
+    c.claim(tabClaim(1, { method: 'editor_scheme', maxEvents: 2 }));
+    assert.equal(c.classify(change(2, 'a')).kind, 'ai');
+    assert.equal(c.classify(change(3, 'b')).kind, 'ai');
+    assert.equal(c.classify(change(4, 'c')).kind, 'human');
+  });
+
+  it('reports external writes as external, not AI', () => {
+    const c = new ChangeClassifier();
+    c.claim(tabClaim(1, { method: 'external', confidence: 0.3 }));
+    assert.equal(c.classify(change(2, 'from disk')).kind, 'external');
+  });
+});
+
+describe('SessionGrouper', () => {
+  it('puts every edit in exactly one session, never mixing tools, and splits only at idle gaps', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ tool: fc.constantFrom('copilot', 'cursor', 'codex'), dt: fc.integer({ min: 0, max: 20_000 }), file: fc.constantFrom('a', 'b', 'c') }), {
+          minLength: 1,
+          maxLength: 200,
+        }),
+        (steps) => {
+          const gap = 10_000;
+          let n = 0;
+          const g = new SessionGrouper(gap, () => `s${n++}`);
+          let t = 0;
+          const lastByTool = new Map<string, { id: string; time: number }>();
+          for (const s of steps) {
+            t += s.dt;
+            const session = g.assign({ tool: s.tool, time: t, file: s.file });
+            assert.equal(session.tool, s.tool);
+            assert.ok(session.files.has(s.file));
+            const last = lastByTool.get(s.tool);
+            if (last) {
+              // same session if and only if the tool's previous edit is within the gap
+              assert.equal(session.id === last.id, t - last.time <= gap);
+            }
+            lastByTool.set(s.tool, { id: session.id, time: t });
+          }
+        },
+      ),
+    );
+  });
+
+  it('keeps a conversation in one session across long pauses, with an id every process derives alike', () => {
+    const g = new SessionGrouper(1_000);
+    const a = g.assign({ tool: 'claude-code', conversationId: 'c1', time: 0, file: 'x' });
+    g.closeIdle(1_000_000);
+    const b = g.assign({ tool: 'claude-code', conversationId: 'c1', time: 1_000_000, file: 'y' });
+    assert.equal(a.id, b.id);
+    assert.equal(a.id, conversationSessionId('claude-code', 'c1'));
+    assert.notEqual(conversationSessionId('claude-code', 'c2'), a.id);
+    assert.notEqual(g.assign({ tool: 'claude-code', time: 5, file: 'x' }).id, a.id);
+  });
+});
+
+describe('inlineCompletionTool', () => {
+  it('names the active known AI extension, then the host, then unknown', () => {
+    assert.deepEqual(inlineCompletionTool({ appName: 'Visual Studio Code', activeExtensions: [{ id: 'GitHub.copilot', version: '1.2.3' }] }).tool, {
+      name: 'copilot',
+      extensionId: 'GitHub.copilot',
+      version: '1.2.3',
+    });
+    assert.equal(inlineCompletionTool({ appName: 'Cursor', activeExtensions: [] }).tool.name, 'cursor');
+    const unknown = inlineCompletionTool({ appName: 'code-server', activeExtensions: [{ id: 'x.y' }] });
+    assert.equal(unknown.known, false);
+  });
+});
