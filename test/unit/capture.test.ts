@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ChangeClassifier, CLAIM_WINDOW_MS, type Claim, type ObservedChange } from '../../src/core/capture/classifier';
+import { DispositionTracker } from '../../src/core/capture/dispositions';
 import { SessionGrouper, conversationSessionId } from '../../src/core/capture/sessions';
 import { inlineCompletionTool } from '../../src/core/capture/tools';
 
@@ -144,5 +145,64 @@ describe('inlineCompletionTool', () => {
     assert.equal(inlineCompletionTool({ appName: 'Cursor', activeExtensions: [] }).tool.name, 'cursor');
     const unknown = inlineCompletionTool({ appName: 'code-server', activeExtensions: [{ id: 'x.y' }] });
     assert.equal(unknown.known, false);
+  });
+});
+
+describe('ChangeClassifier: long-lived agent claims', () => {
+  it('claims an agent session’s edits but leaves keystrokes typed meanwhile to the human', () => {
+    const c = new ChangeClassifier();
+    c.claim(tabClaim(1, { method: 'editor_scheme', maxEvents: Number.POSITIVE_INFINITY, expiresAt: 1_000_000, skipKeystrokes: true }));
+    assert.equal(c.classify(change(2, 'function a() {\n}\n', { time: 500_000 })).kind, 'ai');
+    assert.equal(c.classify(change(3, 'x', { time: 500_001 })).kind, 'human');
+    assert.equal(c.classify(change(4, 'return 1;\n', { time: 500_002 })).kind, 'ai');
+    c.endClaims(uri, 'editor_scheme');
+    assert.equal(c.classify(change(5, 'return 2;\n', { time: 500_003 })).kind, 'human');
+  });
+});
+
+describe('DispositionTracker', () => {
+  const at = (offset: number, length: number, text: string, reason?: 'undo' | 'redo', time = 2_000): ObservedChange => ({
+    uri,
+    version: 0,
+    time,
+    reason,
+    changes: [{ offset, length, text, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }],
+  });
+  const track = (t: DispositionTracker) => t.track({ id: 'e1', uri, offset: 10, insertedText: 'abc', replacedLength: 0, time: 1_000 });
+
+  it('an undo that removes exactly the AI text rejects it; a redo restores it', () => {
+    const t = new DispositionTracker();
+    track(t);
+    assert.deepEqual(t.observe(at(10, 3, '', 'undo')), [{ id: 'e1', disposition: 'rejected' }]);
+    assert.deepEqual(t.observe(at(10, 0, 'abc', 'redo')), [{ id: 'e1', disposition: 'accepted' }]);
+  });
+
+  it('follows the AI text when text is typed above it', () => {
+    const t = new DispositionTracker();
+    track(t);
+    assert.deepEqual(t.observe(at(0, 0, 'hello\n')), []);
+    assert.deepEqual(t.observe(at(16, 3, '', 'undo')), [{ id: 'e1', disposition: 'rejected' }]);
+  });
+
+  it('an undo long after the window, or of other text, is not a rejection', () => {
+    const late = new DispositionTracker(5_000);
+    track(late);
+    assert.notDeepEqual(late.observe(at(10, 3, '', 'undo', 60_000)), [{ id: 'e1', disposition: 'rejected' }]);
+    const other = new DispositionTracker();
+    track(other);
+    assert.deepEqual(other.observe(at(20, 2, '', 'undo')), []);
+  });
+
+  it('a human change inside the AI text makes it partially kept', () => {
+    const t = new DispositionTracker();
+    track(t);
+    assert.deepEqual(t.observe(at(11, 1, 'X')), [{ id: 'e1', disposition: 'partially_kept' }]);
+    assert.deepEqual(t.observe(at(11, 1, 'Y')), []); // reported once
+  });
+
+  it('does not treat the AI edit as a change to itself', () => {
+    const t = new DispositionTracker();
+    track(t);
+    assert.deepEqual(t.observe(at(10, 0, 'abc'), 'e1'), []);
   });
 });

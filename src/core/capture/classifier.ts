@@ -42,6 +42,13 @@ export interface Claim {
   conversationId?: string;
   /** How many change events the claim covers (an agent's multi-step edit of one file can be several). */
   maxEvents?: number;
+  /** Until when the claim lives (default: `time + CLAIM_WINDOW_MS`). A chat-editing session claims longer. */
+  expiresAt?: number;
+  /**
+   * Leave single keystrokes to the human even while the claim is live: a person may type in a file while an
+   * agent session holds it, and a keystroke must never be recorded as AI.
+   */
+  skipKeystrokes?: boolean;
 }
 
 export type Classification =
@@ -68,6 +75,15 @@ export class ChangeClassifier {
     this.pastes.set(uri, versionBefore);
   }
 
+  /** End every live claim of a document made with this method (e.g. the chat-editing session closed). */
+  endClaims(uri: string, method: CaptureMethod): void {
+    const list = this.claims.get(uri);
+    if (!list) return;
+    const kept = list.filter((c) => c.method !== method);
+    if (kept.length) this.claims.set(uri, kept);
+    else this.claims.delete(uri);
+  }
+
   /** Drop a claim that never materialised (e.g. the accept command found nothing to accept). */
   withdraw(uri: string, versionBefore: number, method: CaptureMethod): void {
     const list = this.claims.get(uri);
@@ -91,7 +107,10 @@ export class ChangeClassifier {
     const list = this.claims.get(change.uri);
     if (list) {
       // The earliest live claim whose version precedes this change owns it.
-      const claim = list.find((c) => c.versionBefore < change.version && c.used < (c.maxEvents ?? 1));
+      const keystroke = isSingleKeystroke(change);
+      const claim = list.find(
+        (c) => c.versionBefore < change.version && c.used < (c.maxEvents ?? 1) && !(c.skipKeystrokes && keystroke),
+      );
       if (claim) {
         claim.used++;
         if (claim.used >= (claim.maxEvents ?? 1)) list.splice(list.indexOf(claim), 1);
@@ -112,7 +131,7 @@ export class ChangeClassifier {
 
   private expire(now: number): void {
     for (const [uri, list] of this.claims) {
-      const live = list.filter((c) => now - c.time <= CLAIM_WINDOW_MS);
+      const live = list.filter((c) => now <= (c.expiresAt ?? c.time + CLAIM_WINDOW_MS));
       if (live.length) this.claims.set(uri, live);
       else this.claims.delete(uri);
     }
