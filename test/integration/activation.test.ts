@@ -1,0 +1,55 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { EXTENSION_ID, TEST_MODE, activateApi, extension, workspaceDir } from './helpers';
+
+const real = (p: string) => fs.realpathSync(p);
+const isInside = (child: string, parent: string) => {
+  const rel = path.relative(real(parent), real(child));
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+};
+
+describe('activation', () => {
+  it(`${EXTENSION_ID} is known to the host`, () => {
+    const ext = extension();
+    assert.equal(ext.packageJSON.publisher, 'lineagelens');
+    assert.equal(ext.packageJSON.name, 'lineagelens');
+  });
+
+  it('activates and returns its API', async () => {
+    const api = await activateApi();
+    assert.equal(extension().isActive, true);
+    assert.equal(api.version, extension().packageJSON.version);
+    for (const fn of ['changesSeen', 'flush', 'decoratedLineCount', 'setTestDecoration'] as const) {
+      assert.equal(typeof api.testing[fn], 'function', `api.testing.${fn}`);
+    }
+  });
+
+  it('is the copy the run asked for (dev folder or installed VSIX)', function () {
+    const where = extension().extensionPath;
+    if (TEST_MODE === 'vsix') {
+      const dir = process.env.LINEAGELENS_TEST_EXTENSIONS_DIR;
+      assert.ok(dir, 'LINEAGELENS_TEST_EXTENSIONS_DIR is set in vsix mode');
+      assert.ok(isInside(where, dir), `${where} is inside the extensions dir ${dir}`);
+    } else if (TEST_MODE === 'dev') {
+      const dev = process.env.LINEAGELENS_TEST_DEV_PATH;
+      assert.ok(dev, 'LINEAGELENS_TEST_DEV_PATH is set in dev mode');
+      assert.equal(real(where), real(dev));
+    } else {
+      this.skip();
+    }
+  });
+
+  it('runs in the workspace folder the runner opened', function () {
+    const expected = process.env.LINEAGELENS_TEST_WORKSPACE;
+    if (!expected) this.skip();
+    assert.equal(real(workspaceDir()), real(expected!));
+    assert.equal(vscode.workspace.isTrusted, true);
+  });
+
+  it('loads its bundled SQLite engine', async () => {
+    const api = await activateApi();
+    assert.match(await api.testing.sqliteVersion(), /^3\.\d+\.\d+/);
+  });
+});
