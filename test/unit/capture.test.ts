@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ChangeClassifier, CLAIM_WINDOW_MS, type Claim, type ObservedChange } from '../../src/core/capture/classifier';
 import { DispositionTracker } from '../../src/core/capture/dispositions';
+import { externalHunks } from '../../src/core/capture/externalDiff';
 import { SessionGrouper, conversationSessionId } from '../../src/core/capture/sessions';
 import { inlineCompletionTool } from '../../src/core/capture/tools';
 
@@ -204,5 +205,22 @@ describe('DispositionTracker', () => {
     const t = new DispositionTracker();
     track(t);
     assert.deepEqual(t.observe(at(10, 0, 'abc'), 'e1'), []);
+  });
+});
+
+describe('externalHunks', () => {
+  it('finds the inserted and removed blocks of an external write', () => {
+    const before = 'a\nb\nc\nd\n';
+    const after = 'a\nB1\nB2\nc\nd\ne\n';
+    const { hunks, timedOut } = externalHunks(before, after);
+    assert.equal(timedOut, false);
+    assert.deepEqual(hunks, [
+      { startLine: 1, newLineCount: 2, removedLineCount: 1, insertedText: 'B1\nB2\n', removedText: 'b\n' },
+      { startLine: 5, newLineCount: 1, removedLineCount: 0, insertedText: 'e\n', removedText: '' },
+    ]);
+  });
+
+  it('gives nothing for an unchanged file', () => {
+    assert.deepEqual(externalHunks('x\n', 'x\n'), { hunks: [], timedOut: false });
   });
 });
