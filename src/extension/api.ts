@@ -16,5 +16,7 @@ export interface LineageLensApi {
     setTestDecoration(uri: string, lines: number[]): void;
     /** Loads the bundled SQLite engine (lazily, as the store does) and returns SQLite's version. */
     sqliteVersion(): Promise<string>;
+    /** Our activation cost in ms: evaluating the bundle plus the activate() call. */
+    activationMs(): number;
   };
 }

@@ -90,12 +90,43 @@ function checkInputs(modes) {
   }
 }
 
-/** An empty extension, so that in vsix mode the host runs in extension-test mode without our dev copy. */
+/**
+ * A minimal extension, so that in vsix mode the host runs in extension-test mode without our dev copy.
+ * It activates like ours (onStartupFinished) and reports its own activation time: the baseline that
+ * `npm run bench` sets beside ours, measured in the same host.
+ */
 function writeStubExtension(dir) {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(
     path.join(dir, 'package.json'),
-    JSON.stringify({ name: 'lineagelens-test-stub', publisher: 'lineagelens-test', version: '0.0.0', engines: { vscode: '*' } }, null, 2),
+    JSON.stringify(
+      {
+        name: 'lineagelens-test-stub',
+        publisher: 'lineagelens-test',
+        version: '0.0.0',
+        engines: { vscode: '^1.100.0' },
+        main: './extension.js',
+        activationEvents: ['onStartupFinished'],
+      },
+      null,
+      2,
+    ),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'extension.js'),
+    [
+      "const { performance } = require('perf_hooks');",
+      'const loadStart = performance.now();',
+      'let activateMs = 0;',
+      'exports.activate = () => {',
+      '  const t = performance.now();',
+      '  const api = { activationMs: () => evaluated - loadStart + activateMs };',
+      '  activateMs = performance.now() - t;',
+      '  return api;',
+      '};',
+      'const evaluated = performance.now();',
+      '',
+    ].join('\n'),
   );
 }
 
@@ -158,6 +189,7 @@ export async function runSuite(mode, { executable, desktop, grep, verbose }) {
         LINEAGELENS_TEST_EXTENSIONS_DIR: dirs.extensions,
         LINEAGELENS_TEST_GREP: grep,
         LINEAGELENS_HOME: dirs.home,
+        ...(process.env.LINEAGELENS_BENCH_OUT ? { LINEAGELENS_BENCH_OUT: process.env.LINEAGELENS_BENCH_OUT } : {}),
         ...(verbose ? { LINEAGELENS_EXTHOST_VERBOSE: '1' } : {}),
       },
     });
