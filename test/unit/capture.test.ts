@@ -204,7 +204,7 @@ describe('DispositionTracker', () => {
   it('does not treat the AI edit as a change to itself', () => {
     const t = new DispositionTracker();
     track(t);
-    assert.deepEqual(t.observe(at(10, 0, 'abc'), 'e1'), []);
+    assert.deepEqual(t.observe(at(10, 0, 'abc'), ['e1']), []);
   });
 });
 

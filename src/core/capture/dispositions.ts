@@ -39,17 +39,18 @@ export class DispositionTracker {
 
   /**
    * Feed every change of a document (AI ones included, after they were tracked) in order.
-   * `aiEditId` names the AI edit this change IS, so it is not treated as a change to itself.
+   * `ownIds[k]` names the AI edit that content change k IS, so it is not treated as a change to itself
+   * (its siblings in the same event still shift it).
    */
-  observe(change: ObservedChange, aiEditId?: string): DispositionChange[] {
+  observe(change: ObservedChange, ownIds: readonly (string | undefined)[] = []): DispositionChange[] {
     const list = this.byUri.get(change.uri);
     if (!list) return [];
     const out: DispositionChange[] = [];
     // VS Code reports multi-changes in descending offset order, all relative to the document before the
     // event, so applying them in that order keeps earlier offsets valid.
-    for (const c of change.changes) {
+    change.changes.forEach((c, k) => {
       for (const edit of list) {
-        if (edit.id === aiEditId) continue;
+        if (edit.id === ownIds[k]) continue;
         const editEnd = edit.offset + edit.insertedText.length;
         const changeEnd = c.offset + c.length;
         if (change.reason === 'undo' && edit.disposition !== 'rejected' && c.offset === edit.offset && c.length === edit.insertedText.length && change.time - edit.time <= this.undoWindowMs) {
@@ -75,7 +76,7 @@ export class DispositionTracker {
           out.push({ id: edit.id, disposition: 'partially_kept' });
         }
       }
-    }
+    });
     this.forgetOld(change.time);
     return out;
   }
