@@ -1,0 +1,91 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ObservedChange } from '../../core/capture/classifier';
+import { CapturePipeline, type FileFacts } from '../../core/capture/pipeline';
+import { RepoInfoCache } from '../../core/git/repoInfo';
+import type { ProvenanceRecord } from '../../core/model/schema';
+import type { Log } from '../log';
+import type { ChangeRecorder, RecordedChange } from './changeRecorder';
+
+/** Schemes of documents whose changes we attribute: files on disk (local or in a remote workspace). */
+const RECORDED_SCHEMES = new Set(['file', 'vscode-remote', 'vscode-userdata']);
+
+/**
+ * The editor side of capture: turns the recorder's batches into plain observed changes and hands them to
+ * the core pipeline, which classifies, builds records and writes them. Runs entirely off the hot path.
+ */
+export class CaptureService implements vscode.Disposable {
+  readonly pipeline: CapturePipeline;
+  private readonly repos = new RepoInfoCache();
+  private readonly subscription: vscode.Disposable;
+  private readonly osUser = safeOsUser();
+
+  constructor(
+    changes: ChangeRecorder,
+    write: (records: ProvenanceRecord[]) => Promise<void>,
+    private readonly log: Log,
+  ) {
+    this.pipeline = new CapturePipeline({
+      resolveFile: (uri) => this.resolveFile(uri),
+      write,
+      log: (level, message) => this.log[level](message),
+    });
+    this.subscription = changes.onDidRecord((batch) => void this.pipeline.process(batch.map(toObserved)));
+  }
+
+  private async resolveFile(uriText: string): Promise<FileFacts | undefined> {
+    const uri = vscode.Uri.parse(uriText);
+    if (!RECORDED_SCHEMES.has(uri.scheme)) return undefined;
+    const fsPath = uri.fsPath;
+    const repo = await this.repos.forFile(fsPath);
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const root = repo?.root ?? folder?.uri.fsPath;
+    if (!root) return undefined; // a file outside every workspace folder and repository: nothing to anchor it to
+    const relative = path.relative(root, fsPath).split(path.sep).join('/');
+    if (relative === '' || relative.startsWith('..')) return undefined;
+    return {
+      file: {
+        path: relative,
+        repo: repo?.identity ?? null,
+        ...(repo?.branch ? { branch: repo.branch } : {}),
+        ...(repo?.commit ? { commit: repo.commit } : {}),
+      },
+      acceptor: {
+        osUser: this.osUser,
+        ...(repo?.user.name ? { gitName: repo.user.name } : {}),
+        ...(repo?.user.email ? { gitEmail: repo.user.email } : {}),
+      },
+    };
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}
+
+function toObserved(rc: RecordedChange): ObservedChange {
+  return {
+    uri: rc.uri,
+    version: rc.version,
+    time: rc.time,
+    reason: rc.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : rc.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined,
+    changes: rc.changes.map((c) => ({
+      offset: c.rangeOffset,
+      length: c.rangeLength,
+      text: c.text,
+      range: {
+        start: { line: c.range.start.line, character: c.range.start.character },
+        end: { line: c.range.end.line, character: c.range.end.character },
+      },
+    })),
+  };
+}
+
+function safeOsUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+}
