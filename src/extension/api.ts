@@ -1,3 +1,5 @@
+import type { ProvenanceRecord } from '../core/model/schema';
+
 /**
  * What `activate()` returns. Other extensions (and our integration tests) reach LineageLens through
  * this object; keep it small and stable.
@@ -18,5 +20,11 @@ export interface LineageLensApi {
     sqliteVersion(): Promise<string>;
     /** Our activation cost in ms: evaluating the bundle plus the activate() call. */
     activationMs(): number;
+    /** Resolves when every change recorded so far has been classified and its records written. */
+    captureIdle(): Promise<void>;
+    /** The latest version of each record written recently (edits and sessions), oldest first. */
+    records(): ProvenanceRecord[];
+    /** How many change events capture classified as AI, human, external, or did not record. */
+    captureCounts(): { aiEvents: number; humanEvents: number; externalEvents: number; unrecordedEvents: number; recordsWritten: number; writeFailures: number };
   };
 }

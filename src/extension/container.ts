@@ -1,5 +1,12 @@
 import * as vscode from 'vscode';
+import { RecentRecords } from '../core/capture/recentRecords';
+import type { ProvenanceRecord } from '../core/model/schema';
+import { CaptureService } from './capture/captureService';
 import { ChangeRecorder } from './capture/changeRecorder';
+import { ChatEditingWatcher } from './capture/chatEditingWatcher';
+import { ExternalWriteWatcher } from './capture/externalWriteWatcher';
+import { registerInlineAcceptCommands } from './capture/inlineAcceptCommands';
+import { registerPasteObserver } from './capture/pasteObserver';
 import { GutterDecorator } from './gutter/gutterDecorator';
 import { Log } from './log';
 
@@ -12,11 +19,23 @@ export class Container implements vscode.Disposable {
   readonly log: Log;
   readonly changes: ChangeRecorder;
   readonly gutter: GutterDecorator;
+  readonly recent = new RecentRecords();
+  readonly capture: CaptureService;
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = this.own(new Log());
     this.changes = this.own(new ChangeRecorder(this.log));
     this.gutter = this.own(new GutterDecorator());
+    this.capture = this.own(new CaptureService(this.changes, (records) => this.persist(records), this.log));
+    const classifier = this.capture.pipeline.classifier;
+    for (const d of registerInlineAcceptCommands(classifier, this.log)) this.own(d);
+    this.own(new ChatEditingWatcher(classifier, this.log));
+    this.own(new ExternalWriteWatcher(classifier));
+    this.own(registerPasteObserver(classifier));
+  }
+
+  private async persist(records: ProvenanceRecord[]): Promise<void> {
+    this.recent.add(records);
   }
 
   get version(): string {

@@ -30,6 +30,12 @@ export function activate(context: vscode.ExtensionContext): LineageLensApi {
       setTestDecoration: (uri, lines) => container.gutter.setLines(uri, lines),
       sqliteVersion: () => sqliteVersion(),
       activationMs: () => activationMs,
+      captureIdle: async () => {
+        await container.changes.flush();
+        await container.capture.pipeline.idle();
+      },
+      records: () => container.recent.all(),
+      captureCounts: () => ({ ...container.capture.pipeline.counts }),
     },
   };
 }

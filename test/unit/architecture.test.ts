@@ -29,7 +29,8 @@ describe('architecture', () => {
     };
     const declared = pkg.contributes.commands.map((c) => c.command).sort();
     const source = tsFiles(path.join(repoRoot, 'src', 'extension')).map((f) => readFileSync(f, 'utf8')).join('\n');
-    const registered = [...source.matchAll(/registerCommand\(\s*'([^']+)'/g)].map((m) => m[1]!).sort();
+    // Commands are registered by literal id, or from a table of `{ id: 'lineagelens.…' }` entries.
+    const registered = [...source.matchAll(/(?:registerCommand\(\s*|\bid:\s*)'(lineagelens\.[^']+)'/g)].map((m) => m[1]!).sort();
     assert.deepEqual(registered, declared);
   });
 });
