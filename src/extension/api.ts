@@ -22,6 +22,8 @@ export interface LineageLensApi {
     activationMs(): number;
     /** Resolves when every change recorded so far has been classified and its records written. */
     captureIdle(): Promise<void>;
+    /** AI lines of an open document as line tracking sees them now (0-based). */
+    aiLines(uri: string): { line: number; recordId: string; modified: boolean }[];
     /** The latest version of each record written recently (edits and sessions), oldest first. */
     records(): ProvenanceRecord[];
     /** How many change events capture classified as AI, human, external, or did not record. */

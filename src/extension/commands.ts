@@ -5,6 +5,10 @@ import type { Container } from './container';
 export function registerCommands(container: Container): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('lineagelens.showLog', () => container.log.show()),
+    vscode.commands.registerCommand('lineagelens.toggleGutter', () => {
+      const on = container.gutter.toggle();
+      void vscode.window.setStatusBarMessage(`LineageLens gutter ${on ? 'on' : 'off'}`, 2_000);
+    }),
     vscode.commands.registerCommand('lineagelens.showStatus', async () => {
       const trusted = vscode.workspace.isTrusted ? 'trusted' : 'restricted (untrusted workspace)';
       await vscode.window.showInformationMessage(`LineageLens ${container.version} is active; workspace ${trusted}.`);

@@ -8,6 +8,7 @@ import { ExternalWriteWatcher } from './capture/externalWriteWatcher';
 import { registerInlineAcceptCommands } from './capture/inlineAcceptCommands';
 import { registerPasteObserver } from './capture/pasteObserver';
 import { GutterDecorator } from './gutter/gutterDecorator';
+import { DocumentTracking } from './provenance/documentTracking';
 import { Log } from './log';
 
 /**
@@ -21,12 +22,15 @@ export class Container implements vscode.Disposable {
   readonly gutter: GutterDecorator;
   readonly recent = new RecentRecords();
   readonly capture: CaptureService;
+  readonly tracking: DocumentTracking;
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = this.own(new Log());
     this.changes = this.own(new ChangeRecorder(this.log));
-    this.gutter = this.own(new GutterDecorator());
+    this.tracking = this.own(new DocumentTracking(this.log));
+    this.gutter = this.own(new GutterDecorator(this.tracking, (id) => this.recent.get(id)?.tool.name));
     this.capture = this.own(new CaptureService(this.changes, (records) => this.persist(records), this.log));
+    this.own(this.capture.onDidClassify(({ change, aiRecordIds }) => this.tracking.apply(change, aiRecordIds)));
     const classifier = this.capture.pipeline.classifier;
     for (const d of registerInlineAcceptCommands(classifier, this.log)) this.own(d);
     this.own(new ChatEditingWatcher(classifier, this.log));

@@ -33,8 +33,13 @@ export function activate(context: vscode.ExtensionContext): LineageLensApi {
       captureIdle: async () => {
         await container.changes.flush();
         await container.capture.pipeline.idle();
+        await container.gutter.refresh();
       },
       records: () => container.recent.all(),
+      aiLines: (uri) => {
+        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+        return doc ? container.tracking.aiLines(doc, 0, doc.lineCount) : [];
+      },
       captureCounts: () => ({ ...container.capture.pipeline.counts }),
     },
   };

@@ -17,6 +17,7 @@ const RECORDED_SCHEMES = new Set(['file', 'vscode-remote', 'vscode-userdata']);
  */
 export class CaptureService implements vscode.Disposable {
   readonly pipeline: CapturePipeline;
+  private readonly classified = new vscode.EventEmitter<{ change: ObservedChange; aiRecordIds: readonly string[] | undefined }>();
   private readonly repos = new RepoInfoCache();
   private readonly subscription: vscode.Disposable;
   private readonly osUser = safeOsUser();
@@ -29,9 +30,15 @@ export class CaptureService implements vscode.Disposable {
     this.pipeline = new CapturePipeline({
       resolveFile: (uri) => this.resolveFile(uri),
       write,
+      onClassified: (change, ai) => this.classified.fire({ change, aiRecordIds: ai?.recordIds }),
       log: (level, message) => this.log[level](message),
     });
     this.subscription = changes.onDidRecord((batch) => void this.pipeline.process(batch.map(toObserved)));
+  }
+
+  /** Every change, in order, once classified (AI ones with the ids of their records). */
+  get onDidClassify(): vscode.Event<{ change: ObservedChange; aiRecordIds: readonly string[] | undefined }> {
+    return this.classified.event;
   }
 
   private async resolveFile(uriText: string): Promise<FileFacts | undefined> {
@@ -61,6 +68,7 @@ export class CaptureService implements vscode.Disposable {
 
   dispose(): void {
     this.subscription.dispose();
+    this.classified.dispose();
   }
 }
 
