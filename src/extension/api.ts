@@ -24,6 +24,10 @@ export interface LineageLensApi {
     captureIdle(): Promise<void>;
     /** AI lines of an open document as line tracking sees them now (0-based). */
     aiLines(uri: string): { line: number; recordId: string; modified: boolean }[];
+    /** The status bar's AI share text for the active editor ('' when hidden). */
+    statusBarText(): string;
+    /** Session ids listed in the sessions view, newest first. */
+    listedSessionIds(): Promise<string[]>;
     /** The latest version of each record written recently (edits and sessions), oldest first. */
     records(): ProvenanceRecord[];
     /** How many change events capture classified as AI, human, external, or did not record. */

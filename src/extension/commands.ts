@@ -5,6 +5,10 @@ import type { Container } from './container';
 export function registerCommands(container: Container): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('lineagelens.showLog', () => container.log.show()),
+    vscode.commands.registerCommand('lineagelens.revealSession', (sessionId: unknown) =>
+      typeof sessionId === 'string' ? container.sessionsView.reveal(sessionId) : undefined,
+    ),
+    vscode.commands.registerCommand('lineagelens.refreshSessions', () => container.sessionsView.refresh()),
     vscode.commands.registerCommand('lineagelens.toggleGutter', () => {
       const on = container.gutter.toggle();
       void vscode.window.setStatusBarMessage(`LineageLens gutter ${on ? 'on' : 'off'}`, 2_000);

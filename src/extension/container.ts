@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RecentRecords } from '../core/capture/recentRecords';
 import type { ProvenanceRecord } from '../core/model/schema';
@@ -9,6 +11,11 @@ import { registerInlineAcceptCommands } from './capture/inlineAcceptCommands';
 import { registerPasteObserver } from './capture/pasteObserver';
 import { GutterDecorator } from './gutter/gutterDecorator';
 import { DocumentTracking } from './provenance/documentTracking';
+import { registerProvenanceHover } from './provenance/hoverProvider';
+import { LayeredRecordLookup } from './provenance/recentLookup';
+import { AiShareStatusBar } from './provenance/statusBar';
+import { SessionsView } from './views/sessionsView';
+import { debounce } from '../core/util/debounce';
 import { Log } from './log';
 
 /**
@@ -23,6 +30,10 @@ export class Container implements vscode.Disposable {
   readonly recent = new RecentRecords();
   readonly capture: CaptureService;
   readonly tracking: DocumentTracking;
+  readonly records: LayeredRecordLookup;
+  readonly sessionsView: SessionsView;
+  readonly statusBar: AiShareStatusBar;
+  private readonly refreshViews = debounce(() => this.sessionsView.refresh(), 300, 2_000);
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = this.own(new Log());
@@ -31,6 +42,15 @@ export class Container implements vscode.Disposable {
     this.gutter = this.own(new GutterDecorator(this.tracking, (id) => this.recent.get(id)?.tool.name));
     this.capture = this.own(new CaptureService(this.changes, (records) => this.persist(records), this.log));
     this.own(this.capture.onDidClassify(({ change, aiRecordIds }) => this.tracking.apply(change, aiRecordIds)));
+    this.records = new LayeredRecordLookup(this.recent);
+    this.own(registerProvenanceHover(this.tracking, this.records));
+    this.statusBar = this.own(new AiShareStatusBar(this.tracking));
+    this.sessionsView = this.own(
+      new SessionsView(this.records, (edit) =>
+        // Paths are relative to the repository root: the workspace folder that has the file is its root.
+        (vscode.workspace.workspaceFolders ?? []).find((f) => existsSync(path.join(f.uri.fsPath, ...edit.file.path.split('/'))))?.uri,
+      ),
+    );
     const classifier = this.capture.pipeline.classifier;
     for (const d of registerInlineAcceptCommands(classifier, this.log)) this.own(d);
     this.own(new ChatEditingWatcher(classifier, this.log));
@@ -40,6 +60,7 @@ export class Container implements vscode.Disposable {
 
   private async persist(records: ProvenanceRecord[]): Promise<void> {
     this.recent.add(records);
+    this.refreshViews();
   }
 
   get version(): string {
@@ -52,6 +73,7 @@ export class Container implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.refreshViews.cancel();
     // Dispose in reverse order of creation: later services may depend on earlier ones.
     for (const d of this.disposables.reverse()) {
       try {

@@ -36,6 +36,11 @@ export function activate(context: vscode.ExtensionContext): LineageLensApi {
         await container.gutter.refresh();
       },
       records: () => container.recent.all(),
+      statusBarText: () => {
+        container.statusBar.update();
+        return container.statusBar.text;
+      },
+      listedSessionIds: () => container.sessionsView.listedSessionIds(),
       aiLines: (uri) => {
         const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
         return doc ? container.tracking.aiLines(doc, 0, doc.lineCount) : [];
