@@ -4,6 +4,8 @@
 // startExtensionHost() returns a handle with the Playwright `page`, so a later end-to-end test can
 // type into the editor and read the DOM; `exitCode` settles when the workbench reports the end of
 // an extension test run (window.codeAutomationExit), or on timeout (124) or a crash (1).
+// Tests inside the extension host reach the same page through the keyboard bridge (keyboard-bridge.mjs),
+// whose URL is in the host's environment as LINEAGELENS_TEST_KEYS_URL (and on the handle as keysUrl).
 // The CLI shim code-server-host.mjs wraps this for @vscode/test-electron's runTests.
 
 import { spawn } from 'node:child_process';
@@ -14,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { URLSearchParams } from 'node:url';
 import { format } from 'node:util';
+import { startKeyboardBridge, KEYS_URL_ENV } from './keyboard-bridge.mjs';
 import { CHROMIUM_PATH } from './setup.mjs';
 
 export const TIMEOUT_EXIT_CODE = 124;
@@ -92,10 +95,24 @@ function httpStatus(url) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * The web workbench reads its payload into a Map, so of several `extensionDevelopmentPath` entries only the
+ * last would count. The remote extension host scans a development path that is not an extension itself as a
+ * folder of extensions, so several paths become one folder of links to them (removed with the scratch dir;
+ * removing a link leaves its target alone).
+ */
+function developmentLocations(paths, scratch) {
+  if (paths.length <= 1) return paths;
+  const dir = path.join(scratch, 'development-extensions');
+  fs.mkdirSync(dir, { recursive: true });
+  paths.forEach((p, i) => fs.symlinkSync(path.resolve(p), path.join(dir, `${i}-${path.basename(path.resolve(p))}`), 'dir'));
+  return [dir];
+}
+
+/**
  * @param {object} o
  * @param {string} o.codeServerEntry   node_modules/code-server/out/node/entry.js
  * @param {string} [o.folder]          folder (or *.code-workspace file) to open
- * @param {string[]} [o.extensionDevelopmentPath]
+ * @param {string[]} [o.extensionDevelopmentPath]  one or more extensions to load from source
  * @param {string} [o.extensionTestsPath]   omit to get a plain workbench (e.g. for keyboard tests)
  * @param {string} [o.extensionsDir]
  * @param {string} [o.userDataDir]
@@ -122,6 +139,9 @@ export async function startExtensionHost(o) {
 
   let codeServer;
   let browser;
+  let keyboardBridge;
+  let pageReady;
+  const pagePromise = new Promise((resolve) => (pageReady = resolve));
   let closed = false;
   const serverTail = [];
   let settle;
@@ -141,6 +161,7 @@ export async function startExtensionHost(o) {
   const close = async () => {
     if (closed) return;
     closed = true;
+    await keyboardBridge?.close();
     await browser?.close().catch(() => {});
     if (codeServer && codeServer.exitCode === null && codeServer.signalCode === null) {
       const gone = new Promise((r) => codeServer.once('exit', r));
@@ -163,6 +184,8 @@ export async function startExtensionHost(o) {
   try {
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
+    // Up before code-server, so that its URL is in the environment the extension host inherits.
+    keyboardBridge = await startKeyboardBridge(pagePromise);
     codeServer = spawn(
       process.execPath,
       [
@@ -179,6 +202,7 @@ export async function startExtensionHost(o) {
         env: {
           ...process.env,
           ...o.env,
+          [KEYS_URL_ENV]: keyboardBridge.url,
           XDG_CONFIG_HOME: path.join(scratch, 'xdg-config'),
           XDG_DATA_HOME: path.join(scratch, 'xdg-data'),
           TMPDIR: path.join(scratch, 'tmp'), // the host's IPC sockets, removed with the scratch dir
@@ -211,6 +235,9 @@ export async function startExtensionHost(o) {
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // A real Ctrl+V pastes what the bridge's /clipboard put there; the workbench reads it through the same API.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    pageReady(page);
     page.on('crash', () => finish(1, 'crash', 'the workbench page crashed'));
     if (o.verbose) page.on('console', (m) => log(`[browser ${m.type()}] ${m.text()}`));
     await page.exposeFunction('codeAutomationLog', (level, message) => {
@@ -222,7 +249,7 @@ export async function startExtensionHost(o) {
 
     const remote = (p) => `vscode-remote://127.0.0.1:${port}${path.resolve(p)}`;
     const payload = [
-      ...(o.extensionDevelopmentPath ?? []).map((p) => ['extensionDevelopmentPath', remote(p)]),
+      ...developmentLocations(o.extensionDevelopmentPath ?? [], scratch).map((p) => ['extensionDevelopmentPath', remote(p)]),
       ...(o.extensionTestsPath ? [['extensionTestsPath', remote(o.extensionTestsPath)]] : []),
     ];
     const query = new URLSearchParams();
@@ -230,7 +257,7 @@ export async function startExtensionHost(o) {
     if (payload.length) query.set('payload', JSON.stringify(payload));
     const url = `${origin}/?${query}`;
     await page.goto(url, { waitUntil: 'domcontentloaded' });
-    return Object.assign(handle, { url, origin, port, page, browser, exitCode, close, serverTail });
+    return Object.assign(handle, { url, origin, port, page, browser, exitCode, close, serverTail, keysUrl: keyboardBridge.url });
   } catch (err) {
     finish(1, 'crash', `extension host failed to start: ${err.message}`);
     await close();

@@ -7,6 +7,8 @@
 //         a stub development path, so the extension under test is the INSTALLED copy.
 // and ends with the line `N passed, N failed` (totals of both runs; a run that crashed without a
 // result counts as one failure). Exit code 0 only if every test passed.
+// Both runs also load test/companion-extension as a second development path: a test-only stand-in for
+// AI tools (inline completions, chat-editing style edits, a formatter) that the capture tests drive.
 //
 // Flow:
 //   1. setup.mjs installs what is missing (idempotent; fails loudly): Debian chromium, libkrb5-dev
@@ -22,7 +24,8 @@
 //      startExtensionHost(), which also hands out the Playwright page for keyboard-driven tests.
 //   4. Inside the host, out/test/integration/index.js runs mocha over *.test.js and writes
 //      {passed, failed, ...} to LINEAGELENS_TEST_RESULT; the tests see LINEAGELENS_TEST_MODE=dev|vsix,
-//      LINEAGELENS_TEST_WORKSPACE, LINEAGELENS_TEST_DEV_PATH and LINEAGELENS_TEST_EXTENSIONS_DIR.
+//      LINEAGELENS_TEST_WORKSPACE, LINEAGELENS_TEST_DEV_PATH and LINEAGELENS_TEST_EXTENSIONS_DIR, and
+//      LINEAGELENS_TEST_KEYS_URL, the keyboard bridge (keyboard-bridge.mjs) for pressing real keys.
 //
 // Other environment: LINEAGELENS_EXTHOST_TIMEOUT_MS (per run, default 300000),
 // LINEAGELENS_EXTHOST_VERBOSE=1 (code-server output and browser console too),
@@ -39,6 +42,7 @@ import { installExtension } from './host.mjs';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHIM = path.join(ROOT, 'test', 'exthost', 'code-server-host.mjs');
 const TESTS_INDEX = path.join(ROOT, 'out', 'test', 'integration', 'index.js');
+const COMPANION = path.join(ROOT, 'test', 'companion-extension');
 const EXTENSION_ID = 'lineagelens.lineagelens';
 
 class RunError extends Error {}
@@ -71,6 +75,7 @@ function newestVsix() {
 }
 
 function checkInputs(modes) {
+  if (!fs.existsSync(path.join(COMPANION, 'package.json'))) throw new RunError(`the test companion extension is missing: ${path.relative(ROOT, COMPANION)}`);
   if (!fs.existsSync(TESTS_INDEX)) throw new RunError(`${path.relative(ROOT, TESTS_INDEX)} is missing: run npm run compile first`);
   const stale = fs
     .readdirSync(path.join(ROOT, 'test', 'integration'))
@@ -178,7 +183,7 @@ export async function runSuite(mode, { executable, desktop, grep, verbose }) {
   try {
     await runTests({
       vscodeExecutablePath: executable,
-      extensionDevelopmentPath: devPath,
+      extensionDevelopmentPath: [devPath, COMPANION],
       extensionTestsPath: TESTS_INDEX,
       launchArgs: [dirs.workspace, `--extensions-dir=${dirs.extensions}`, `--user-data-dir=${dirs.userData}`],
       extensionTestsEnv: {

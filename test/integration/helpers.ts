@@ -1,4 +1,5 @@
 // Shared by the integration tests: the extension under test, its API, and bounded waiting.
+import * as http from 'node:http';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LineageLensApi } from '../../src/extension/api';
@@ -42,4 +43,71 @@ export async function waitFor<T>(what: string, probe: () => T | Promise<T>, done
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last value: ${JSON.stringify(value)})`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Real keys, through the keyboard bridge of the offline harness (test/exthost/keyboard-bridge.mjs): the
+ * harness holds the Playwright page on the workbench and serves its keyboard on 127.0.0.1, at the URL in
+ * LINEAGELENS_TEST_KEYS_URL. Keys go to whatever has DOM focus: call focusEditorText() first.
+ */
+export function keyboardBridgeUrl(): string {
+  const url = process.env.LINEAGELENS_TEST_KEYS_URL;
+  if (!url) {
+    throw new Error(
+      'LINEAGELENS_TEST_KEYS_URL is not set: pressing real keys needs the keyboard bridge of the offline harness (npm run test:exthost)',
+    );
+  }
+  return url;
+}
+
+function keyboardBridge(action: 'type' | 'press' | 'wait' | 'clipboard', body: Record<string, unknown>, timeoutMs: number): Promise<void> {
+  const url = new URL(`/${action}`, keyboardBridgeUrl());
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }, timeout: timeoutMs },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          if (res.statusCode === 200) resolve();
+          else reject(new Error(`keyboard bridge /${action} ${JSON.stringify(body)} answered ${res.statusCode}: ${text}`));
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`keyboard bridge /${action} gave no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Types `text` key by key on the workbench (a newline presses Enter). */
+export function typeKeys(text: string): Promise<void> {
+  return keyboardBridge('type', { text }, 60_000);
+}
+
+/** Presses one key or chord, Playwright names: 'Tab', 'Escape', 'Enter', 'Control+V'. */
+export function pressKey(key: string): Promise<void> {
+  return keyboardBridge('press', { key }, 10_000);
+}
+
+/** Waits until a CSS selector of the workbench DOM reaches `state`; fails after `timeoutMs`. */
+export function waitForWorkbench(selector: string, state: 'attached' | 'detached' | 'visible' | 'hidden', timeoutMs = 5000): Promise<void> {
+  return keyboardBridge('wait', { selector, state, timeoutMs }, timeoutMs + 5000);
+}
+
+/** Puts text on the browser's clipboard, which a real Ctrl+V in the workbench pastes. */
+export function setBrowserClipboard(text: string): Promise<void> {
+  return keyboardBridge('clipboard', { text }, 10_000);
+}
+
+/** The editor of the active group, once it has DOM focus (keys typed through the bridge land there). */
+export const FOCUSED_EDITOR = '.editor-group-container.active .monaco-editor.focused';
+
+/** Gives the active editor DOM focus, so that real keys go into it. */
+export async function focusEditorText(): Promise<void> {
+  await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+  await waitForWorkbench(FOCUSED_EDITOR, 'attached');
 }

@@ -224,3 +224,31 @@ describe('externalHunks', () => {
     assert.deepEqual(externalHunks('x\n', 'x\n'), { hunks: [], timedOut: false });
   });
 });
+
+describe('ChangeClassifier: writes on disk', () => {
+  it('records a reload next to a disk write as external, in either order', () => {
+    const c = new ChangeClassifier();
+    c.noteDiskChange(uri, 1_000);
+    const reload = c.classify(change(2, 'new content\n', { cleanAfter: true, time: 1_100 }));
+    assert.equal(reload.kind, 'external');
+    assert.equal(reload.kind === 'external' && reload.claim.confidence, 0.3);
+    // the report arriving after the change (the pipeline waits for it) works the same
+    const later = new ChangeClassifier();
+    const ch = change(2, 'x\ny\n', { cleanAfter: true, time: 1_000 });
+    later.noteDiskChange(uri, 1_200);
+    assert.equal(later.hasDiskChangeFor(ch), true);
+    assert.equal(later.classify(ch).kind, 'external');
+  });
+
+  it('never lets a disk write claim an edit that leaves the document dirty (format, accept, typing)', () => {
+    const c = new ChangeClassifier();
+    c.noteDiskChange(uri, 1_000);
+    assert.equal(c.classify(change(2, 'formatted\n', { cleanAfter: false, time: 1_100 })).kind, 'human');
+    assert.equal(c.classify(change(3, 'x', { cleanAfter: false, time: 1_200 })).kind, 'human');
+  });
+
+  it('treats a clean-after change with no disk write (a revert) as the person’s', () => {
+    const c = new ChangeClassifier();
+    assert.equal(c.classify(change(2, 'reverted\n', { cleanAfter: true })).kind, 'human');
+  });
+});

@@ -99,3 +99,25 @@ describe('CapturePipeline', () => {
     assert.equal(pipeline.counts.unrecordedEvents, 1);
   });
 });
+
+describe('CapturePipeline: reloads from disk', () => {
+  it('records a confirmed reload as external, and an unconfirmed clean change as human', async () => {
+    let reload = true;
+    const written: ProvenanceRecord[] = [];
+    const pipeline = new CapturePipeline({
+      resolveFile: async () => ({ file: { path: 'a.ts', repo: null }, acceptor: null }),
+      write: async (records) => void written.push(...records),
+      isReload: async () => reload,
+      log: () => undefined,
+    });
+    const now = Date.now();
+    pipeline.classifier.noteDiskChange('file:///w/a.ts', now);
+    await pipeline.process([change('file:///w/a.ts', 2, [{ offset: 0, length: 4, text: 'from disk\n' }], { cleanAfter: true, time: now })]);
+    assert.equal(edits(written)[0]?.capture.method, 'external');
+    reload = false; // e.g. the first edit after a save, reported clean, but the document differs from the disk
+    pipeline.classifier.noteDiskChange('file:///w/a.ts', now);
+    await pipeline.process([change('file:///w/a.ts', 3, [{ offset: 0, length: 1, text: '  ' }], { cleanAfter: true, time: now })]);
+    assert.equal(edits(written).length, 1);
+    assert.equal(pipeline.counts.humanEvents, 1);
+  });
+});

@@ -25,6 +25,12 @@ export interface ObservedChange {
   time: number;
   reason: 'undo' | 'redo' | undefined;
   changes: readonly ObservedContentChange[];
+  /**
+   * As reported by the editor: the document was clean right after this change (a reload, a revert — or
+   * the first edit after a save, which the editor reports before it marks the document dirty). The
+   * pipeline confirms it against the disk before classifying; the classifier trusts the confirmed value.
+   */
+  cleanAfter?: boolean;
 }
 
 /** What a source announces just before it changes a document. */
@@ -59,15 +65,38 @@ export type Classification =
 /** How long a claim waits for its change. Long enough for a slow host round trip, short enough to be exact. */
 export const CLAIM_WINDOW_MS = 3_000;
 
+/** A reload and the file watcher's report of the disk write arrive separately, in either order, this close. */
+export const DISK_CHANGE_WINDOW_MS = 3_000;
+
+/** How an unvouched write on disk is recorded: never human typing, never AI without a connector. */
+export const EXTERNAL_WRITE_CLAIM: Pick<Claim, 'method' | 'confidence' | 'tool' | 'detail'> = {
+  method: 'external',
+  confidence: 0.3,
+  tool: { name: 'external' },
+  detail: 'file changed on disk',
+};
+
 export class ChangeClassifier {
   private readonly claims = new Map<string, (Claim & { used: number })[]>();
   private readonly pastes = new Map<string, number>();
+  private readonly diskChanges = new Map<string, number>();
 
   /** A source says: the next change(s) of this document after `versionBefore` are mine. */
   claim(claim: Claim): void {
     const list = this.claims.get(claim.uri) ?? [];
     list.push({ ...claim, used: 0 });
     this.claims.set(claim.uri, list);
+  }
+
+  /** The file watcher saw this document's file change on disk. */
+  noteDiskChange(uri: string, time: number): void {
+    this.diskChanges.set(uri, time);
+  }
+
+  /** Whether a disk change near this change's time has been noted (the pipeline waits briefly for one). */
+  hasDiskChangeFor(change: ObservedChange): boolean {
+    const at = this.diskChanges.get(change.uri);
+    return at !== undefined && Math.abs(change.time - at) <= DISK_CHANGE_WINDOW_MS;
   }
 
   /** A paste is about to happen in this document at this version (seen by a paste observer). */
@@ -97,6 +126,14 @@ export class ChangeClassifier {
     this.expire(change.time);
     if (change.reason === 'undo') return { kind: 'human', why: 'undo' };
     if (change.reason === 'redo') return { kind: 'human', why: 'redo' };
+
+    // A reload from disk is the only change that leaves a document clean and has a disk write next to it;
+    // a revert leaves it clean too but has no write (it is the person's). Nothing else can match, so an
+    // unchanged rewrite of the file, or a save, never claims a later edit.
+    if (change.cleanAfter && this.hasDiskChangeFor(change)) {
+      this.diskChanges.delete(change.uri);
+      return { kind: 'external', claim: { uri: change.uri, versionBefore: change.version - 1, time: change.time, ...EXTERNAL_WRITE_CLAIM } };
+    }
 
     const pasteVersion = this.pastes.get(change.uri);
     if (pasteVersion !== undefined && change.version > pasteVersion) {
@@ -130,6 +167,7 @@ export class ChangeClassifier {
   }
 
   private expire(now: number): void {
+    for (const [uri, at] of this.diskChanges) if (now - at > DISK_CHANGE_WINDOW_MS) this.diskChanges.delete(uri);
     for (const [uri, list] of this.claims) {
       const live = list.filter((c) => now <= (c.expiresAt ?? c.time + CLAIM_WINDOW_MS));
       if (live.length) this.claims.set(uri, live);

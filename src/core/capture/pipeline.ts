@@ -12,6 +12,9 @@ import { buildEditEvent } from './editEvents';
 import { SessionRecords } from './sessionRecords';
 import { DEFAULT_IDLE_GAP_MS, SessionGrouper } from './sessions';
 
+/** How long a clean-after change waits for the file watcher's report of a disk write. */
+export const DISK_REPORT_WAIT_MS = 1_000;
+
 export interface FileFacts {
   file: FileRef;
   acceptor: Acceptor | null;
@@ -24,6 +27,11 @@ export interface CapturePipelineOptions {
   /** Called with every classified change (AI ones with the ids of their records), e.g. for line tracking. */
   onClassified?(change: ObservedChange, ai: { recordIds: string[] } | undefined): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
+  /**
+   * Whether this change was a reload from disk: the document (still at this version) equals the file on
+   * disk. Asked only for changes that may be one (a disk write was reported next to them).
+   */
+  isReload?(change: ObservedChange): Promise<boolean>;
   idleGapMs?: number;
   undoWindowMs?: number;
 }
@@ -69,7 +77,7 @@ export class CapturePipeline {
   private async processNow(batch: readonly ObservedChange[]): Promise<void> {
     const out: ProvenanceRecord[] = [];
     for (const change of batch) {
-      const cls = this.classifier.classify(change);
+      const cls = this.classifier.classify({ ...change, cleanAfter: await this.confirmReload(change) });
       if (cls.kind === 'human') {
         this.counts.humanEvents++;
         this.applyDispositions(change, [], out);
@@ -126,6 +134,26 @@ export class CapturePipeline {
       this.counts.writeFailures++;
       this.options.log('error', `could not store ${out.length} provenance records: ${(err as Error).message}`);
       throw err;
+    }
+  }
+
+  /**
+   * A change the editor reported as leaving its document clean may be a reload from disk. That flag
+   * alone is not proof (the editor reports the first edit after a save as clean too), so: wait a moment
+   * for the file watcher's report (they travel separately), then have the document compared with the
+   * disk. Off the hot path, and only for such changes.
+   */
+  private async confirmReload(change: ObservedChange): Promise<boolean> {
+    if (!change.cleanAfter || change.reason !== undefined || !this.options.isReload) return false;
+    const waitUntil = change.time + DISK_REPORT_WAIT_MS;
+    while (!this.classifier.hasDiskChangeFor(change) && Date.now() < waitUntil) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    if (!this.classifier.hasDiskChangeFor(change)) return false;
+    try {
+      return await this.options.isReload(change);
+    } catch {
+      return false;
     }
   }
 

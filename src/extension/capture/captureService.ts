@@ -30,6 +30,7 @@ export class CaptureService implements vscode.Disposable {
     this.pipeline = new CapturePipeline({
       resolveFile: (uri) => this.resolveFile(uri),
       write,
+      isReload: (change) => this.isReload(change),
       onClassified: (change, ai) => this.classified.fire({ change, aiRecordIds: ai?.recordIds }),
       log: (level, message) => this.log[level](message),
     });
@@ -39,6 +40,13 @@ export class CaptureService implements vscode.Disposable {
   /** Every change, in order, once classified (AI ones with the ids of their records). */
   get onDidClassify(): vscode.Event<{ change: ObservedChange; aiRecordIds: readonly string[] | undefined }> {
     return this.classified.event;
+  }
+
+  private async isReload(change: ObservedChange): Promise<boolean> {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === change.uri);
+    if (!doc || doc.version !== change.version) return false; // edited since: cannot vouch it was a reload
+    const onDisk = new TextDecoder('utf-8', { fatal: false }).decode(await vscode.workspace.fs.readFile(doc.uri));
+    return doc.version === change.version && onDisk === doc.getText();
   }
 
   private async resolveFile(uriText: string): Promise<FileFacts | undefined> {
@@ -77,6 +85,7 @@ function toObserved(rc: RecordedChange): ObservedChange {
     uri: rc.uri,
     version: rc.version,
     time: rc.time,
+    cleanAfter: rc.cleanAfter,
     reason: rc.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : rc.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined,
     changes: rc.changes.map((c) => ({
       offset: c.rangeOffset,

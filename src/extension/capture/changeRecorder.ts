@@ -10,6 +10,8 @@ export interface RecordedChange {
   readonly time: number;
   readonly reason: vscode.TextDocumentChangeReason | undefined;
   readonly changes: readonly vscode.TextDocumentContentChangeEvent[];
+  /** The document matched the disk right after the change (a reload or a revert). */
+  readonly cleanAfter: boolean;
 }
 
 const QUEUE_CAPACITY = 50_000;
@@ -51,7 +53,7 @@ export class ChangeRecorder implements vscode.Disposable {
     if (e.contentChanges.length === 0) return; // dirty-state-only events carry no edit
     const uri = e.document.uri.toString();
     this.seen.set(uri, (this.seen.get(uri) ?? 0) + e.contentChanges.length);
-    this.queue.push({ uri, version: e.document.version, time: Date.now(), reason: e.reason, changes: e.contentChanges });
+    this.queue.push({ uri, version: e.document.version, time: Date.now(), reason: e.reason, changes: e.contentChanges, cleanAfter: !e.document.isDirty });
     this.scheduleFlush();
   }
 
