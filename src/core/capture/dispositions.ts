@@ -28,6 +28,7 @@ export const DEFAULT_UNDO_WINDOW_MS = 30_000;
 
 export class DispositionTracker {
   private readonly byUri = new Map<string, TrackedAiEdit[]>();
+  private lastForget = 0;
 
   constructor(private readonly undoWindowMs: number = DEFAULT_UNDO_WINDOW_MS) {}
 
@@ -89,6 +90,8 @@ export class DispositionTracker {
 
   /** Past the undo window only overlap matters, which line tracking covers; keep memory bounded. */
   private forgetOld(now: number): void {
+    if (now - this.lastForget < 1_000) return; // at most once a second: this runs for every change
+    this.lastForget = now;
     for (const [uri, list] of this.byUri) {
       const kept = list.filter((e) => now - e.time <= this.undoWindowMs * 2);
       if (kept.length) this.byUri.set(uri, kept);
