@@ -27,7 +27,10 @@ export class CaptureService implements vscode.Disposable {
     write: (records: ProvenanceRecord[]) => Promise<void>,
     private readonly log: Log,
   ) {
+    const config = vscode.workspace.getConfiguration('lineagelens.capture');
     this.pipeline = new CapturePipeline({
+      idleGapMs: Math.max(0.1, config.get<number>('idleGapMinutes', 5)) * 60_000,
+      undoWindowMs: Math.max(1, config.get<number>('undoWindowSeconds', 30)) * 1_000,
       resolveFile: (uri) => this.resolveFile(uri),
       write,
       isReload: (change) => this.isReload(change),
