@@ -1,4 +1,4 @@
-/** Building Content values and hashes. Redaction by privacy level lives with the store (it runs before writes). */
+/** Building Content values and hashes. Redaction by privacy level is in core/privacy (the store applies it before writes). */
 import { createHash } from 'node:crypto';
 import type { Content } from './schema';
 
