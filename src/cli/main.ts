@@ -1,11 +1,8 @@
 /**
  * `lineagelens` command-line entry. Each subcommand lives in its own file under commands/ and returns an
- * exit code; this file only dispatches. Later issues add hook, import, log, blame, stats, export, verify.
+ * exit code; this file only dispatches. Subcommands are loaded when chosen, so a command starts only what
+ * it uses: `hook` runs on every agent tool call and must not pay for SQLite, the server or the importers.
  */
-import { runDoctor } from './commands/doctor';
-import { runSchema } from './commands/schema';
-import { runServe } from './commands/serve';
-import { runValidate } from './commands/validate';
 import { VERSION } from './version';
 
 const USAGE = `lineagelens ${VERSION} — provenance for AI-written code
@@ -15,11 +12,25 @@ Usage:
   lineagelens schema                              print the JSON Schema of the provenance records
   lineagelens serve [--host H] [--port P]         start the team server
   lineagelens doctor                              check that this installation works
+  lineagelens verify [--home DIR] [--schema]      check the hash chain of the local store
+  lineagelens store stats [--home DIR]            what the local store holds
+  lineagelens store prune --older-than-days N     drop old records (recorded in the chain)
+  lineagelens hook <tool> [--home DIR]            record one agent hook payload from stdin (always exits 0)
+  lineagelens hooks install|uninstall <tool> [--user|--project] [--repo DIR] [--home DIR]
+  lineagelens hooks status [<tool>] [--repo DIR] [--json]
+                                                  set up an agent's hooks to run \`lineagelens hook\`
+  lineagelens import <tool> <path...> [--home DIR] [--json]
+                                                  import agent transcripts (files or folders)
+  lineagelens log [--tool T] [--file F] [--since ISO|7d|24h] [--limit N] [--json] [--home DIR]
+                                                  recorded AI edits, newest first
+  (tools: claude-code, cursor, copilot, codex, windsurf)
   lineagelens --version | --help
 `;
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  // A hook command may name the program again ("<node> <cli.js> lineagelens hook <tool>"): that is how
+  // hook configurations recognise our entries when the CLI's path does not say lineagelens.
+  const [command, ...rest] = argv[0] === 'lineagelens' ? argv.slice(1) : argv;
   switch (command) {
     case undefined:
     case '--help':
@@ -32,13 +43,25 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${VERSION}\n`);
       return 0;
     case 'validate':
-      return runValidate(rest);
+      return (await import('./commands/validate')).runValidate(rest);
     case 'schema':
-      return runSchema();
+      return (await import('./commands/schema')).runSchema();
     case 'doctor':
-      return runDoctor();
+      return (await import('./commands/doctor')).runDoctor();
     case 'serve':
-      return runServe(rest);
+      return (await import('./commands/serve')).runServe(rest);
+    case 'verify':
+      return (await import('./commands/verify')).runVerify(rest);
+    case 'store':
+      return (await import('./commands/store')).runStore(rest);
+    case 'hook':
+      return (await import('./commands/hook')).runHook(rest);
+    case 'hooks':
+      return (await import('./commands/hooks')).runHooks(rest);
+    case 'import':
+      return (await import('./commands/import')).runImport(rest);
+    case 'log':
+      return (await import('./commands/log')).runLog(rest);
     default:
       process.stderr.write(`lineagelens: unknown command "${command}"\n\n${USAGE}`);
       return 2;

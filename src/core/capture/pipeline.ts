@@ -123,7 +123,8 @@ export class CapturePipeline {
         }
       }
       this.applyDispositions(change, idsByChange, out);
-      this.options.onClassified?.(change, { recordIds: ids });
+      // Only AI text is drawn as AI; an unvouched external write is tracked as not-AI text.
+      this.options.onClassified?.(change, cls.kind === 'ai' ? { recordIds: ids } : undefined);
     }
     this.forgetOld(batch.length ? batch[batch.length - 1]!.time : Date.now());
     if (out.length === 0) return;
