@@ -32,6 +32,8 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   esbuild.build({ ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   esbuild.build({ ...common, entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } }),
+  // The store's index runs in a worker thread, which needs a file of its own next to the bundles.
+  esbuild.build({ ...common, entryPoints: ['src/core/store/worker/storeWorker.ts'], outfile: 'dist/storeWorker.js' }),
 ]);
 copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), join(dist, 'sql-wasm.wasm'));
 chmodSync(join(dist, 'cli.js'), 0o755);

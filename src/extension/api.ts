@@ -28,6 +28,10 @@ export interface LineageLensApi {
     statusBarText(): string;
     /** Session ids listed in the sessions view, newest first. */
     listedSessionIds(): Promise<string[]>;
+    /** Records as the local store holds them now (latest version of each id), optionally for one file path. */
+    storedRecords(repoRelativePath?: string): Promise<ProvenanceRecord[]>;
+    /** The store's folder. */
+    storeHome(): string;
     /** The latest version of each record written recently (edits and sessions), oldest first. */
     records(): ProvenanceRecord[];
     /** How many change events capture classified as AI, human, external, or did not record. */

@@ -15,6 +15,7 @@ import { registerProvenanceHover } from './provenance/hoverProvider';
 import { LayeredRecordLookup } from './provenance/recentLookup';
 import { AiShareStatusBar } from './provenance/statusBar';
 import { SessionsView } from './views/sessionsView';
+import { StoreService } from './store/storeService';
 import { debounce } from '../core/util/debounce';
 import { Log } from './log';
 
@@ -31,6 +32,7 @@ export class Container implements vscode.Disposable {
   readonly capture: CaptureService;
   readonly tracking: DocumentTracking;
   readonly records: LayeredRecordLookup;
+  readonly store: StoreService;
   readonly sessionsView: SessionsView;
   readonly statusBar: AiShareStatusBar;
   private readonly refreshViews = debounce(() => this.sessionsView.refresh(), 300, 2_000);
@@ -38,11 +40,12 @@ export class Container implements vscode.Disposable {
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = this.own(new Log());
     this.changes = this.own(new ChangeRecorder(this.log));
+    this.store = this.own(new StoreService(context, this.log));
     this.tracking = this.own(new DocumentTracking(this.log));
     this.gutter = this.own(new GutterDecorator(this.tracking, (id) => this.recent.get(id)?.tool.name));
     this.capture = this.own(new CaptureService(this.changes, (records) => this.persist(records), this.log));
     this.own(this.capture.onDidClassify(({ change, aiRecordIds }) => this.tracking.apply(change, aiRecordIds)));
-    this.records = new LayeredRecordLookup(this.recent);
+    this.records = new LayeredRecordLookup(this.recent, this.store);
     this.own(registerProvenanceHover(this.tracking, this.records));
     this.statusBar = this.own(new AiShareStatusBar(this.tracking));
     this.sessionsView = this.own(
@@ -58,9 +61,11 @@ export class Container implements vscode.Disposable {
     this.own(registerPasteObserver(classifier));
   }
 
+  /** Shown at once from memory; acknowledged once the store has made them durable. */
   private async persist(records: ProvenanceRecord[]): Promise<void> {
     this.recent.add(records);
     this.refreshViews();
+    await this.store.append(records);
   }
 
   get version(): string {

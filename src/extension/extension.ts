@@ -36,6 +36,13 @@ export function activate(context: vscode.ExtensionContext): LineageLensApi {
         await container.gutter.refresh();
       },
       records: () => container.recent.all(),
+      storeHome: () => container.store.home,
+      storedRecords: async (filePath) => {
+        const store = await container.store.open();
+        const hits = await store.queryAll({});
+        const records = await store.getRecords(hits.filter((h) => filePath === undefined || h.path === filePath).map((h) => h.seq));
+        return records.filter((r): r is NonNullable<typeof r> => r !== null);
+      },
       statusBarText: () => {
         container.statusBar.update();
         return container.statusBar.text;
