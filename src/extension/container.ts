@@ -41,10 +41,10 @@ export class Container implements vscode.Disposable {
     this.log = this.own(new Log());
     this.changes = this.own(new ChangeRecorder(this.log));
     this.store = this.own(new StoreService(context, this.log));
-    this.tracking = this.own(new DocumentTracking(this.log));
+    this.tracking = this.own(new DocumentTracking(this.log, () => this.store.home));
     this.gutter = this.own(new GutterDecorator(this.tracking, (id) => this.recent.get(id)?.tool.name));
     this.capture = this.own(new CaptureService(this.changes, (records) => this.persist(records), this.log));
-    this.own(this.capture.onDidClassify(({ change, aiRecordIds }) => this.tracking.apply(change, aiRecordIds)));
+    this.own(this.capture.onDidClassify(({ change, aiRecordIds, reload }) => this.tracking.apply(change, aiRecordIds, reload)));
     this.records = new LayeredRecordLookup(this.recent, this.store);
     this.own(registerProvenanceHover(this.tracking, this.records));
     this.statusBar = this.own(new AiShareStatusBar(this.tracking));

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ChangeClassifier, CLAIM_WINDOW_MS, type Claim, type ObservedChange } from '../../src/core/capture/classifier';
+import { ChangeClassifier, CLAIM_WINDOW_MS, isSingleKeystroke, type Claim, type ObservedChange } from '../../src/core/capture/classifier';
 import { DispositionTracker } from '../../src/core/capture/dispositions';
 import { externalHunks } from '../../src/core/capture/externalDiff';
 import { SessionGrouper, conversationSessionId } from '../../src/core/capture/sessions';
@@ -250,5 +250,14 @@ describe('ChangeClassifier: writes on disk', () => {
   it('treats a clean-after change with no disk write (a revert) as the person’s', () => {
     const c = new ChangeClassifier();
     assert.equal(c.classify(change(2, 'reverted\n', { cleanAfter: true })).kind, 'human');
+  });
+});
+
+describe('isSingleKeystroke', () => {
+  const c = (text: string, length = 0): ObservedChange => change(2, text, { changes: [{ offset: 0, length, text, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }] });
+  it('knows what one key press produces', () => {
+    for (const t of ['a', '', '\n', '\n    ', '\r\n\t', '()', '""']) assert.equal(isSingleKeystroke(c(t)), true, JSON.stringify(t));
+    for (const t of ['ab', 'return x;', '\nfoo', '(x)']) assert.equal(isSingleKeystroke(c(t)), false, JSON.stringify(t));
+    assert.equal(isSingleKeystroke(c('', 5)), false, 'deleting a selection is more than a key press');
   });
 });

@@ -176,6 +176,15 @@ export class ChangeClassifier {
   }
 }
 
-function isSingleKeystroke(change: ObservedChange): boolean {
-  return change.changes.every((c) => c.text.length <= 1 && c.length <= 1);
+const AUTO_CLOSED_PAIRS = new Set(['()', '[]', '{}', '""', "''", '``', '<>']);
+
+/**
+ * What one key press can produce: one character (or a deletion of one), Enter with the editor's
+ * auto-indent (a line break plus whitespace), or an auto-closed pair. Multi-cursor typing is the same
+ * keystroke at every cursor.
+ */
+export function isSingleKeystroke(change: ObservedChange): boolean {
+  return change.changes.every(
+    (c) => c.length <= 1 && (c.text.length <= 1 || /^\r?\n[ \t]*$/.test(c.text) || AUTO_CLOSED_PAIRS.has(c.text)),
+  );
 }

@@ -24,8 +24,11 @@ export interface CapturePipelineOptions {
   /** Where the document lives, relative to its repository; undefined for documents we do not record (untitled, output...). */
   resolveFile(uri: string): Promise<FileFacts | undefined>;
   write(records: ProvenanceRecord[]): Promise<void>;
-  /** Called with every classified change (AI ones with the ids of their records), e.g. for line tracking. */
-  onClassified?(change: ObservedChange, ai: { recordIds: string[] } | undefined): void;
+  /**
+   * Called with every classified change (AI ones with the ids of their records; `reload` for a write on
+   * disk the editor reloaded), e.g. for line tracking.
+   */
+  onClassified?(change: ObservedChange, ai: { recordIds: string[] } | undefined, reload?: boolean): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
   /**
    * Whether this change was a reload from disk: the document (still at this version) equals the file on
@@ -87,7 +90,7 @@ export class CapturePipeline {
       const facts = await this.options.resolveFile(change.uri);
       if (!facts) {
         this.counts.unrecordedEvents++;
-        this.options.onClassified?.(change, undefined);
+        this.options.onClassified?.(change, undefined, cls.kind === 'external');
         continue;
       }
       if (cls.kind === 'ai') this.counts.aiEvents++;
@@ -124,7 +127,7 @@ export class CapturePipeline {
       }
       this.applyDispositions(change, idsByChange, out);
       // Only AI text is drawn as AI; an unvouched external write is tracked as not-AI text.
-      this.options.onClassified?.(change, cls.kind === 'ai' ? { recordIds: ids } : undefined);
+      this.options.onClassified?.(change, cls.kind === 'ai' ? { recordIds: ids } : undefined, cls.kind === 'external');
     }
     this.forgetOld(batch.length ? batch[batch.length - 1]!.time : Date.now());
     if (out.length === 0) return;

@@ -18,3 +18,4 @@ export {
   type ReanchorResult,
 } from './reanchor';
 export { TextLines, type Position } from './textLines';
+export { loadSnapshot, saveSnapshot, snapshotFile } from './snapshotFiles';

@@ -17,7 +17,7 @@ const RECORDED_SCHEMES = new Set(['file', 'vscode-remote', 'vscode-userdata']);
  */
 export class CaptureService implements vscode.Disposable {
   readonly pipeline: CapturePipeline;
-  private readonly classified = new vscode.EventEmitter<{ change: ObservedChange; aiRecordIds: readonly string[] | undefined }>();
+  private readonly classified = new vscode.EventEmitter<{ change: ObservedChange; aiRecordIds: readonly string[] | undefined; reload: boolean }>();
   private readonly repos = new RepoInfoCache();
   private readonly subscription: vscode.Disposable;
   private readonly osUser = safeOsUser();
@@ -34,14 +34,14 @@ export class CaptureService implements vscode.Disposable {
       resolveFile: (uri) => this.resolveFile(uri),
       write,
       isReload: (change) => this.isReload(change),
-      onClassified: (change, ai) => this.classified.fire({ change, aiRecordIds: ai?.recordIds }),
+      onClassified: (change, ai, reload) => this.classified.fire({ change, aiRecordIds: ai?.recordIds, reload: reload ?? false }),
       log: (level, message) => this.log[level](message),
     });
     this.subscription = changes.onDidRecord((batch) => void this.pipeline.process(batch.map(toObserved)));
   }
 
   /** Every change, in order, once classified (AI ones with the ids of their records). */
-  get onDidClassify(): vscode.Event<{ change: ObservedChange; aiRecordIds: readonly string[] | undefined }> {
+  get onDidClassify(): vscode.Event<{ change: ObservedChange; aiRecordIds: readonly string[] | undefined; reload: boolean }> {
     return this.classified.event;
   }
 

@@ -11,8 +11,12 @@ import type { Log } from '../log';
  */
 export const CHAT_EDITING_SCHEMES = ['chat-editing-text-model', 'chat-editing-snapshot-text-model'] as const;
 
-/** How long one sighting of a chat-editing document vouches for the file's changes. */
-const CHAT_CLAIM_MS = 10 * 60_000;
+/**
+ * How long one sighting of a chat-editing document vouches for the file's changes. VS Code opens these
+ * documents as a request starts editing a file and at each undo stop, so a short window, re-armed at every
+ * sighting, covers the agent's edits while leaving the person's later edits (a format, a snippet) alone.
+ */
+const CHAT_CLAIM_MS = 30_000;
 
 const ChatEditingQuery = z
   .object({ chatSessionId: z.string().min(1).optional(), sessionId: z.string().min(1).optional() })

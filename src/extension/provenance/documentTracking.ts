@@ -1,13 +1,17 @@
 import * as vscode from 'vscode';
 import type { ObservedChange } from '../../core/capture/classifier';
-import { AttributionTracker, type AiLine } from '../../core/tracking';
+import { AttributionTracker, createSnapshot, loadSnapshot, reanchor, saveSnapshot, type AiLine, type TrackingSnapshot } from '../../core/tracking';
 import type { Log } from '../log';
 
 interface TrackedDocument {
   tracker: AttributionTracker;
   /** The document version the tracker reflects. */
   version: number;
+  /** The last snapshot saved for this document: where lost AI text is looked for after a reload. */
+  saved?: TrackingSnapshot;
 }
+
+const TRACKED_SCHEMES = new Set(['file', 'vscode-remote', 'untitled']);
 
 /**
  * Which characters of each open document are AI-written, kept true through every change in the order
@@ -19,10 +23,17 @@ export class DocumentTracking implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<string>();
   private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly log: Log) {
+  constructor(
+    private readonly log: Log,
+    private readonly home: () => string,
+  ) {
     this.subscriptions = [
       vscode.workspace.onDidOpenTextDocument((d) => this.open(d)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.docs.delete(d.uri.toString())),
+      vscode.workspace.onDidSaveTextDocument((d) => void this.save(d.uri.toString())),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        const uri = d.uri.toString();
+        void this.save(uri).finally(() => this.docs.delete(uri));
+      }),
     ];
     for (const d of vscode.workspace.textDocuments) this.open(d);
   }
@@ -34,12 +45,62 @@ export class DocumentTracking implements vscode.Disposable {
 
   private open(doc: vscode.TextDocument): void {
     const uri = doc.uri.toString();
-    if (this.docs.has(uri) || doc.uri.scheme === 'output') return;
+    if (this.docs.has(uri) || !TRACKED_SCHEMES.has(doc.uri.scheme)) return;
     this.docs.set(uri, { tracker: AttributionTracker.fromText(doc.getText()), version: doc.version });
+    void this.restore(doc);
+  }
+
+  /** Re-anchors what was saved for this document (closed and reopened, or after a restart). */
+  private async restore(doc: vscode.TextDocument): Promise<void> {
+    const uri = doc.uri.toString();
+    const snapshot = await loadSnapshot(this.home(), uri, (m) => this.log.warn(m));
+    const tracked = this.docs.get(uri);
+    if (!snapshot || !tracked || doc.isClosed) return;
+    tracked.saved = snapshot;
+    // Re-anchor against the text as it is now; changes already applied are part of that text.
+    const result = reanchor(snapshot, null, doc.getText());
+    const restored = AttributionTracker.fromText(doc.getText(), result.spans);
+    // AI text added since the document opened is kept too (when the tracker is current with the text).
+    if (tracked.version === doc.version) {
+      for (const span of tracked.tracker.spans()) restored.setOrigin(span.start, span.end, { ai: span.recordId }, span.modified);
+    }
+    this.docs.set(uri, { tracker: restored, version: doc.version, saved: snapshot });
+    const lost = result.outcomes.filter((o) => o.status === 'lost').length;
+    if (lost > 0) this.log.info(`re-anchored a document: ${result.outcomes.length - lost} AI ranges found, ${lost} lost`);
+    this.emitter.fire(uri);
+  }
+
+  /** Saves the document's anchors (hashes only) so they survive closing and restarts. */
+  private async save(uri: string): Promise<void> {
+    const tracked = this.docs.get(uri);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+    if (!tracked || !doc || tracked.version !== doc.version) return;
+    const spans = tracked.tracker.spans();
+    if (spans.length === 0 && !tracked.saved) return; // nothing to remember, nothing to forget
+    try {
+      const snapshot = createSnapshot(doc.getText(), spans);
+      await saveSnapshot(this.home(), uri, snapshot);
+      tracked.saved = snapshot;
+    } catch (err) {
+      this.log.warn(`could not save line tracking: ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * After a reload from disk (an external write, a git checkout), AI text the change replaced may be back
+   * elsewhere or again: look for the saved anchors in the new text and restore what is found exactly.
+   */
+  private reanchorAfterReload(uri: string, doc: TrackedDocument): void {
+    const live = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+    if (!doc.saved || !live || live.version !== doc.version) return;
+    const result = reanchor(doc.saved, null, live.getText());
+    for (const span of result.spans) {
+      if (doc.tracker.spans(span.start, span.end).length === 0) doc.tracker.setOrigin(span.start, span.end, { ai: span.recordId }, span.modified);
+    }
   }
 
   /** Called by capture for every classified change, in document order. */
-  apply(change: ObservedChange, aiRecordIds: readonly string[] | undefined): void {
+  apply(change: ObservedChange, aiRecordIds: readonly string[] | undefined, reload = false): void {
     const doc = this.docs.get(change.uri);
     if (!doc || change.version <= doc.version) return; // already part of the text the tracker started from
     try {
@@ -50,7 +111,8 @@ export class DocumentTracking implements vscode.Disposable {
         doc.tracker.applyChange({ offset: c.offset, length: c.length, text: c.text }, origin);
       }
       doc.version = change.version;
-      if (aiRecordIds?.length || doc.tracker.spans().length > 0) this.emitter.fire(change.uri);
+      if (reload) this.reanchorAfterReload(change.uri, doc);
+      if (reload || aiRecordIds?.length || doc.tracker.spans().length > 0) this.emitter.fire(change.uri);
     } catch (err) {
       // Out of sync (a change was missed): start again from the document's text, keeping nothing we cannot vouch for.
       this.log.warn(`line tracking lost sync with a document and restarted: ${(err as Error).message}`);
