@@ -8,6 +8,8 @@
 //   /press {key}                            keyboard.press, Playwright key names: "Tab", "Escape", "Control+V"
 //   /wait  {selector, state?, timeoutMs?}   waitForSelector on the workbench (state: attached|detached|visible|hidden)
 //   /clipboard {text}                       puts text on the browser's clipboard (what a real Ctrl+V pastes)
+//   /screenshot {path}                      a PNG of the workbench page, written to path (absolute, .png)
+//   /hover {selector}                       moves the mouse over the first element matching selector
 // Requests wait for the workbench page to exist, and run one at a time in arrival order, so keys sent by
 // successive requests reach the page in that order.
 
@@ -61,6 +63,14 @@ const ACTIONS = {
     if (!['attached', 'detached', 'visible', 'hidden'].includes(state)) throw new BadRequest(`unknown state ${state}`);
     const timeout = Number.isFinite(body.timeoutMs) ? Math.min(Math.max(body.timeoutMs, 0), MAX_WAIT_MS) : DEFAULT_WAIT_MS;
     await page.waitForSelector(text(body, 'selector'), { state, timeout });
+  },
+  async screenshot(page, body) {
+    const file = text(body, 'path');
+    if (!file.startsWith('/') || !file.endsWith('.png')) throw new BadRequest('"path" must be an absolute .png path');
+    await page.screenshot({ path: file });
+  },
+  async hover(page, body) {
+    await page.hover(text(body, 'selector'), { timeout: DEFAULT_WAIT_MS });
   },
   async clipboard(page, body) {
     // Runs in the page; the harness grants the page clipboard access (host.mjs).

@@ -60,7 +60,7 @@ export function keyboardBridgeUrl(): string {
   return url;
 }
 
-function keyboardBridge(action: 'type' | 'press' | 'wait' | 'clipboard', body: Record<string, unknown>, timeoutMs: number): Promise<void> {
+function keyboardBridge(action: 'type' | 'press' | 'wait' | 'clipboard' | 'screenshot' | 'hover', body: Record<string, unknown>, timeoutMs: number): Promise<void> {
   const url = new URL(`/${action}`, keyboardBridgeUrl());
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -110,4 +110,14 @@ export const FOCUSED_EDITOR = '.editor-group-container.active .monaco-editor.foc
 export async function focusEditorText(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
   await waitForWorkbench(FOCUSED_EDITOR, 'attached');
+}
+
+/** A PNG of the workbench as a person sees it, written to `file` (through the keyboard bridge). */
+export function screenshot(file: string): Promise<void> {
+  return keyboardBridge('screenshot', { path: file }, 20_000);
+}
+
+/** Moves the real mouse over an element of the workbench. */
+export function hoverOver(selector: string): Promise<void> {
+  return keyboardBridge('hover', { selector }, 10_000);
 }

@@ -56,7 +56,9 @@ export function provenanceMarkdown(edit: EditEvent, options: ProvenanceMarkdownO
   const when = edit.time.replace('T', ' ').replace(/\.\d+Z$/, ' UTC').replace(/Z$/, ' UTC');
   const who = edit.acceptor ? escapeMarkdown(edit.acceptor.gitName ?? edit.acceptor.osUser) : 'unknown';
   lines.push(`**When:** ${escapeMarkdown(when)} · **Accepted by:** ${who} · **Disposition:** ${edit.disposition.replace('_', ' ')}${options.modified ? ' (changed by a person since)' : ''}`);
+  lines.push('');
   lines.push(`**Captured by:** ${CAPTURE_LABEL[edit.capture.method]} · confidence ${Math.round(edit.capture.confidence * 100)}%`);
+  lines.push('');
   const sessionLabel = options.session ? `${options.session.counts.linesAdded} lines in ${options.session.files.length} file(s)` : escapeMarkdown(edit.sessionId);
   lines.push(
     `**Session:** ${options.revealSessionCommand ? `[${sessionLabel}](${options.revealSessionCommand})` : sessionLabel}` +

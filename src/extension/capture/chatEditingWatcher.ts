@@ -58,10 +58,13 @@ export class ChatEditingWatcher implements vscode.Disposable {
     const sessionId = chatSessionIdFromQuery(doc.uri.query);
     const target = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
     const now = Date.now();
-    const { tool } = inlineCompletionTool({
+    // VS Code's chat editing is driven by the active chat extension (Copilot Chat), or by the host itself
+    // (Cursor, Windsurf); otherwise the provider is not known and the record says so.
+    const found = inlineCompletionTool({
       appName: vscode.env.appName,
-      activeExtensions: vscode.extensions.all.filter((e) => e.isActive && /copilot-chat|copilot/i.test(e.id)).map((e) => ({ id: e.id })),
+      activeExtensions: vscode.extensions.all.filter((e) => e.isActive && /copilot/i.test(e.id)).map((e) => ({ id: e.id })),
     });
+    const tool = found.known ? found.tool : { name: 'vscode-chat' };
     this.classifier.claim({
       uri: file.toString(),
       versionBefore: target?.version ?? 0,

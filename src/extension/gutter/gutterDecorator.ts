@@ -2,9 +2,12 @@ import * as vscode from 'vscode';
 import { debounce, type Debounced } from '../../core/util/debounce';
 import type { DocumentTracking } from '../provenance/documentTracking';
 
-/** Tools with their own bar colour (theme colours `lineagelens.tool.<key>` in package.json). */
+/** Tools with their own bar colour (theme colours `lineagelens.tool.<colour id>` in package.json). */
 export const TOOL_COLOR_KEYS = ['copilot', 'cursor', 'claude-code', 'codex', 'windsurf', 'other'] as const;
 type ToolKey = (typeof TOOL_COLOR_KEYS)[number];
+
+/** Theme colour ids may hold only letters, digits and dots. */
+const colorIdOf = (tool: ToolKey) => `lineagelens.tool.${tool.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())}`;
 
 /** Lines above and below the visible range that are decorated too, so scrolling does not flash. */
 const VIEWPORT_MARGIN = 50;
@@ -32,7 +35,7 @@ export class GutterDecorator implements vscode.Disposable {
     private readonly toolOf: (recordId: string) => string | undefined,
   ) {
     for (const tool of TOOL_COLOR_KEYS) {
-      const color = new vscode.ThemeColor(`lineagelens.tool.${tool}`);
+      const color = new vscode.ThemeColor(colorIdOf(tool));
       this.types.set(`${tool}:ai`, vscode.window.createTextEditorDecorationType({ before: { contentText: '\u200b', width: '3px', margin: '0 6px 0 0', backgroundColor: color } }));
       this.types.set(
         `${tool}:modified`,
