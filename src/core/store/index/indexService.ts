@@ -1,0 +1,363 @@
+/**
+ * Keeps the index in step with the journal: loads the latest snapshot (or starts empty), replays the
+ * journal past it, folds this process's own commits directly, catches up with other processes' appends
+ * before every read, and snapshots when idle. Runs inside the store worker (or in-process for one-shot
+ * CLI commands); everything here is synchronous except loading the SQLite engine.
+ *
+ * Damaged input never stops it: a line that does not parse is reported with its position, copied to
+ * quarantine/ and skipped; a snapshot that does not check out is reported and the index is rebuilt
+ * from the journal.
+ */
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { GENESIS_HASH, parseEntryLine } from '../../chain/chainEntry';
+import { parseRecord } from '../../model/version';
+import type { ProvenanceRecord } from '../../model/schema';
+import { loadSqlEngine, defaultWasmPath } from '../sqlEngine';
+import type { ProblemSink } from '../storeErrors';
+import type { StoreLayout } from '../storeHome';
+import { type JournalLine, type JournalPosition, readJournal, readLineAt, START_POSITION } from '../journal/journalReader';
+import type { CommittedBatch, JournalLocation } from '../journal/journalWriter';
+import { listSegmentsSync, segmentName } from '../journal/segments';
+import type { ProvenanceQuery, QueryPage } from './indexQuery';
+import { type IndexOp, indexOpOfEntry } from './indexRow';
+import { type IndexMigration, INDEX_MIGRATIONS, INDEX_SCHEMA_VERSION, IndexVersionError } from './indexSchema';
+import { readSnapshot, type SnapshotHeader, writeSnapshot } from './indexSnapshot';
+import { type IndexCounts, ProvenanceIndex } from './provenanceIndex';
+
+export interface SnapshotPolicy {
+  /** Write snapshots at all (off when the snapshot on disk belongs to a newer LineageLens). */
+  enabled: boolean;
+  /** Snapshot only after this long without folds or reads. */
+  idleMs: number;
+  /** At most one idle snapshot per this interval (stretched to 50x the last snapshot's duration). */
+  minIntervalMs: number;
+  /** On close, snapshot if at least this many entries were folded since the last one. */
+  onCloseMinEntries: number;
+}
+
+export const DEFAULT_SNAPSHOT_POLICY: SnapshotPolicy = { enabled: true, idleMs: 5_000, minIntervalMs: 60_000, onCloseMinEntries: 1_000 };
+
+export interface IndexServiceOptions {
+  layout: StoreLayout;
+  storeId: string;
+  onProblem: ProblemSink;
+  wasmPath?: string;
+  snapshots?: Partial<SnapshotPolicy>;
+  migrations?: readonly IndexMigration[];
+}
+
+/** A commit of this process, folded without reading it back when the index is exactly at its start. */
+export type FoldBatch = CommittedBatch;
+
+export interface IndexStats extends IndexCounts {
+  lastSeq: number;
+  position: JournalPosition;
+  loadedFrom: 'snapshot' | 'journal';
+  /** Entries replayed from the journal when the index was opened. */
+  replayedAtOpen: number;
+  /** Entries folded since the last snapshot. */
+  unsnapshotted: number;
+  snapshot: { lastSeq: number; bytes: number; createdAt: string } | null;
+}
+
+export interface SnapshotResult {
+  written: boolean;
+  bytes: number;
+  ms: number;
+  lastSeq: number;
+  reason?: string;
+}
+
+const APPLY_CHUNK = 5_000;
+
+export class IndexService {
+  private position: JournalPosition = START_POSITION;
+  private lastSeq = 0;
+  private lastHash = GENESIS_HASH;
+  private lastLocation: JournalLocation | null = null;
+  private unsnapshotted = 0;
+  private lastActivity = Date.now();
+  private lastSnapshotAt = 0;
+  private lastSnapshotMs = 0;
+  private snapshotInfo: IndexStats['snapshot'] = null;
+  private replayedAtOpen = 0;
+  private loadedFrom: IndexStats['loadedFrom'] = 'journal';
+  private readonly policy: SnapshotPolicy;
+
+  static async open(options: IndexServiceOptions): Promise<IndexService> {
+    const SQL = await loadSqlEngine(options.wasmPath ?? defaultWasmPath());
+    const policy = { ...DEFAULT_SNAPSHOT_POLICY, ...options.snapshots };
+    const report = (reason: string) =>
+      options.onProblem({ kind: 'snapshot_unusable', message: `the index snapshot ${options.layout.snapshotFile} is unusable (${reason}); rebuilding the index from the journal` });
+    const migrations = options.migrations ?? INDEX_MIGRATIONS;
+    const schemaVersion = migrations.at(-1)?.version ?? INDEX_SCHEMA_VERSION;
+    let loaded: { index: ProvenanceIndex; header: SnapshotHeader } | null = null;
+    const snap = readSnapshot(options.layout.snapshotFile);
+    if (snap && !snap.ok) report(snap.reason);
+    if (snap?.ok) {
+      const { header } = snap;
+      if (header.storeId !== options.storeId) report('it belongs to another store');
+      else if (header.schemaVersion > schemaVersion) {
+        report(`it was written by a newer LineageLens (index schema ${header.schemaVersion}); it is left as it is and not overwritten`);
+        policy.enabled = false;
+      } else if (!lastEntryMatches(options.layout, header)) report('it does not match the journal');
+      else {
+        try {
+          loaded = { index: ProvenanceIndex.open(SQL, snap.db, migrations), header };
+        } catch (err) {
+          if (err instanceof IndexVersionError) {
+            policy.enabled = false;
+            report(`it was written by a newer LineageLens (index schema ${err.found}); it is left as it is and not overwritten`);
+          } else report(`its database does not open: ${(err as Error).message}`);
+        }
+      }
+    }
+    const service = new IndexService(options, policy, loaded?.index ?? ProvenanceIndex.open(SQL, undefined, migrations));
+    if (loaded) service.resumeFrom(loaded.header);
+    service.replayedAtOpen = service.catchUp();
+    return service;
+  }
+
+  private constructor(
+    private readonly options: IndexServiceOptions,
+    policy: SnapshotPolicy,
+    private readonly index: ProvenanceIndex,
+  ) {
+    this.policy = policy;
+  }
+
+  private resumeFrom(header: SnapshotHeader): void {
+    this.position = header.position;
+    this.lastSeq = header.lastSeq;
+    this.lastHash = header.lastHash;
+    this.lastLocation = header.lastLocation;
+    this.snapshotInfo = { lastSeq: header.lastSeq, bytes: header.dbBytes, createdAt: header.createdAt };
+    this.loadedFrom = 'snapshot';
+  }
+
+  /** Folds every complete journal line past the current position. Returns the number of entries folded. */
+  catchUp(): number {
+    if (!this.journalMayHaveGrown()) return 0;
+    const ops: IndexOp[] = [];
+    let folded = 0;
+    const result = readJournal(this.options.layout.journalDir, this.position, (line) => {
+      const op = this.opOfLine(line);
+      if (!op) return;
+      ops.push(op);
+      folded++;
+      if (ops.length >= APPLY_CHUNK) this.index.apply(ops.splice(0));
+    });
+    this.index.apply(ops);
+    this.position = result.position;
+    if (folded > 0) this.touched(folded);
+    return folded;
+  }
+
+  /** A commit of this process: applied directly when the index is exactly where it starts. */
+  fold(batch: FoldBatch): void {
+    if (batch.lastSeq <= this.lastSeq) return; // already read back from the journal
+    // Usually the index is right at the batch's start; a catch-up may also have read part of it (it was
+    // being written): then the rest is applied from where the index is.
+    if (batch.segment === this.position.segment + 1 && batch.startOffset === 0 && this.atEndOfSegment()) {
+      this.position = { segment: batch.segment, offset: 0, line: 0 }; // the writer started a new segment
+    }
+    const from = batch.segment !== this.position.segment ? -1 : batch.startOffset === this.position.offset ? 0 : batch.ops.findIndex((op) => op.op === 'put' && op.offset === this.position.offset);
+    if (from < 0) {
+      this.catchUp(); // other processes wrote in between (or a new segment began): read it all in order
+      return;
+    }
+    const ops = from === 0 ? batch.ops : batch.ops.slice(from);
+    this.index.apply(ops);
+    this.position = { segment: batch.segment, offset: batch.endOffset, line: this.position.line + ops.length };
+    this.lastSeq = batch.lastSeq;
+    this.lastHash = batch.lastHash;
+    this.lastLocation = batch.lastLocation;
+    this.touched(ops.length);
+  }
+
+  query(query: ProvenanceQuery): QueryPage {
+    this.catchUp();
+    this.lastActivity = Date.now();
+    return this.index.query(query);
+  }
+
+  /** Full records by seq or by record id, read from the journal and validated; null where absent or unreadable. */
+  getRecords(keys: readonly (number | string)[]): (ProvenanceRecord | null)[] {
+    this.catchUp();
+    this.lastActivity = Date.now();
+    const locations = this.index.locate(keys);
+    return keys.map((key) => {
+      const location = locations.get(key);
+      if (!location) return null;
+      const text = readLineAt(this.options.layout.journalDir, location.segment, location.offset, location.length);
+      if (text === null) return null;
+      try {
+        const entry = parseEntryLine(text);
+        if (entry.op !== 'put' || entry.seq !== location.seq) return null; // pruned meanwhile
+        return parseRecord(entry.record);
+      } catch (err) {
+        this.options.onProblem({
+          kind: 'invalid_record',
+          segment: segmentName(location.segment),
+          offset: location.offset,
+          message: `entry ${location.seq} cannot be read back: ${(err as Error).message}`,
+        });
+        return null;
+      }
+    });
+  }
+
+  stats(): IndexStats {
+    this.catchUp();
+    return {
+      ...this.index.counts(),
+      lastSeq: this.lastSeq,
+      position: this.position,
+      loadedFrom: this.loadedFrom,
+      replayedAtOpen: this.replayedAtOpen,
+      unsnapshotted: this.unsnapshotted,
+      snapshot: this.snapshotInfo,
+    };
+  }
+
+  /** Writes a snapshot now (if enabled). Failures are reported, never thrown: the journal is the truth. */
+  snapshot(): SnapshotResult {
+    const started = performance.now();
+    const result = (written: boolean, bytes: number, reason?: string): SnapshotResult => ({
+      written,
+      bytes,
+      ms: performance.now() - started,
+      lastSeq: this.lastSeq,
+      ...(reason ? { reason } : {}),
+    });
+    if (!this.policy.enabled) return result(false, 0, 'snapshots are off for this store');
+    const foldedBefore = this.unsnapshotted;
+    try {
+      const db = this.index.export();
+      const header = {
+        storeId: this.options.storeId,
+        schemaVersion: this.options.migrations?.at(-1)?.version ?? INDEX_SCHEMA_VERSION,
+        position: this.position,
+        lastSeq: this.lastSeq,
+        lastHash: this.lastHash,
+        lastLocation: this.lastLocation,
+      };
+      const written = writeSnapshot(this.options.layout.snapshotFile, header, db);
+      this.lastSnapshotAt = Date.now();
+      this.lastSnapshotMs = performance.now() - started;
+      this.unsnapshotted -= foldedBefore;
+      if (written) this.snapshotInfo = { lastSeq: this.lastSeq, bytes: db.length, createdAt: new Date().toISOString() };
+      return result(written, db.length, written ? undefined : 'a newer snapshot is already on disk');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      this.options.onProblem({ kind: 'snapshot_failed', message: `could not write the index snapshot (${code ?? (err as Error).message}); the journal still holds everything` });
+      this.lastSnapshotAt = Date.now();
+      return result(false, 0, code ?? 'error');
+    }
+  }
+
+  /** Called periodically: snapshots when there is something new and nobody has used the store for a while. */
+  tick(now = Date.now()): SnapshotResult | null {
+    if (!this.policy.enabled || this.unsnapshotted === 0) return null;
+    if (now - this.lastActivity < this.policy.idleMs) return null;
+    if (now - this.lastSnapshotAt < Math.max(this.policy.minIntervalMs, 50 * this.lastSnapshotMs)) return null;
+    return this.snapshot();
+  }
+
+  close(): SnapshotResult | null {
+    const result = this.policy.enabled && this.unsnapshotted >= this.policy.onCloseMinEntries ? this.snapshot() : null;
+    this.index.close();
+    return result;
+  }
+
+  private opOfLine(line: JournalLine): IndexOp | null {
+    if (line.unterminated) {
+      this.corrupt(line, 'an incomplete line at the end of an older segment (an interrupted write)');
+      return null;
+    }
+    let entry;
+    try {
+      entry = parseEntryLine(line.text);
+    } catch (err) {
+      this.corrupt(line, (err as Error).message);
+      return null;
+    }
+    if (entry.seq <= this.lastSeq) return null; // folded already
+    const location = { segment: line.segment, offset: line.offset, length: line.length };
+    this.lastSeq = entry.seq;
+    this.lastHash = entry.hash;
+    this.lastLocation = location;
+    const op = indexOpOfEntry(entry, location);
+    if ('error' in op) {
+      this.options.onProblem({ kind: 'invalid_record', segment: segmentName(line.segment), line: line.line, offset: line.offset, message: op.error });
+      return null;
+    }
+    return op;
+  }
+
+  private corrupt(line: JournalLine, reason: string): void {
+    const segment = segmentName(line.segment);
+    const kept = this.quarantine(`${segment}-${line.offset}.line`, line.text);
+    this.options.onProblem({
+      kind: 'corrupt_line',
+      segment,
+      line: line.line,
+      offset: line.offset,
+      message: `${segment} line ${line.line} (byte ${line.offset}) skipped: ${reason}${kept ? '; copied to quarantine/' : ''}`,
+    });
+  }
+
+  private quarantine(name: string, text: string): boolean {
+    try {
+      mkdirSync(this.options.layout.quarantineDir, { recursive: true });
+      const file = path.join(this.options.layout.quarantineDir, name);
+      if (!existsSync(file)) writeFileSync(file, text);
+      return true;
+    } catch {
+      this.options.onProblem({ kind: 'quarantine_failed', message: `could not copy a damaged line to ${this.options.layout.quarantineDir}` });
+      return false;
+    }
+  }
+
+  /** True when nothing follows the current position in its segment. */
+  private atEndOfSegment(): boolean {
+    try {
+      return statSync(path.join(this.options.layout.journalDir, segmentName(this.position.segment))).size === this.position.offset;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Cheap check before reading: has the segment we are in grown, or a new one started? */
+  private journalMayHaveGrown(): boolean {
+    const dir = this.options.layout.journalDir;
+    if (this.position.segment === 0) return listSegmentsSync(dir).length > 0;
+    try {
+      if (statSync(path.join(dir, segmentName(this.position.segment))).size > this.position.offset) return true;
+    } catch {
+      return true; // pruned away: re-list
+    }
+    return existsSync(path.join(dir, segmentName(this.position.segment + 1)));
+  }
+
+  private touched(entries: number): void {
+    this.unsnapshotted += entries;
+    this.lastActivity = Date.now();
+  }
+}
+
+/** The snapshot's last entry is still in the journal with the same seq and hash (or was pruned away since). */
+function lastEntryMatches(layout: StoreLayout, header: SnapshotHeader): boolean {
+  const loc = header.lastLocation;
+  if (!loc) return true;
+  const text = readLineAt(layout.journalDir, loc.segment, loc.offset, loc.length);
+  if (text === null) return listSegmentsSync(layout.journalDir).some((n) => n > loc.segment);
+  if (text.trim() === '') return true; // blanked by a prune
+  try {
+    const entry = parseEntryLine(text);
+    return entry.seq === header.lastSeq && entry.hash === header.lastHash;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * The sql.js database of the index: applying index ops (upsert by record id, prune by seq) and running
+ * queries. Synchronous and single-threaded by design; it runs in the store worker (or in-process for
+ * one-shot CLI commands), never on the editor's thread.
+ */
+import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
+import { formatIssues } from '../../model/version';
+import type { JournalLocation } from '../journal/journalWriter';
+import { compileQuery, type InternLookups, ProvenanceQuery, type ProvenanceHit, type QueryPage, encodeCursor } from './indexQuery';
+import { DISPOSITIONS, type IndexOp } from './indexRow';
+import { type IndexMigration, INDEX_MIGRATIONS, migrateIndex, tuneIndexConnection } from './indexSchema';
+import { fileKey, INTERN_SPECS, InternTable } from './internTable';
+
+const UPSERT = `
+  INSERT INTO record (seq, id, kind, repo, file, session, tool, model, time, time_end, disposition, line_start, line_end, content_hash, segment, offset, length)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (id) DO UPDATE SET
+    seq = excluded.seq, kind = excluded.kind, repo = excluded.repo, file = excluded.file, session = excluded.session,
+    tool = excluded.tool, model = excluded.model, time = excluded.time, time_end = excluded.time_end,
+    disposition = excluded.disposition, line_start = excluded.line_start, line_end = excluded.line_end,
+    content_hash = excluded.content_hash, segment = excluded.segment, offset = excluded.offset, length = excluded.length`;
+
+const MAX_CACHED_STATEMENTS = 64;
+
+export interface IndexCounts {
+  records: number;
+  edits: number;
+  sessions: number;
+  repositories: number;
+  files: number;
+  tools: number;
+  models: number;
+  /** Size of the database in bytes (what a snapshot holds). */
+  bytes: number;
+}
+
+export class ProvenanceIndex {
+  private readonly repos: InternTable;
+  private readonly files: InternTable;
+  private readonly sessions: InternTable;
+  private readonly tools: InternTable;
+  private readonly models: InternTable;
+  private readonly upsert: Statement;
+  private readonly pruneStatement: Statement;
+  private readonly queries = new Map<string, Statement>();
+  private readonly lookups: InternLookups;
+
+  /** Opens a database from snapshot bytes (or empty), migrated to the current schema. Throws IndexVersionError for a newer one. */
+  static open(SQL: SqlJsStatic, bytes?: Uint8Array, migrations: readonly IndexMigration[] = INDEX_MIGRATIONS): ProvenanceIndex {
+    const db = new SQL.Database(bytes);
+    try {
+      tuneIndexConnection(db);
+      migrateIndex(db, migrations);
+      return new ProvenanceIndex(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  private constructor(private readonly db: Database) {
+    this.repos = new InternTable(db, INTERN_SPECS.repo);
+    this.files = new InternTable(db, INTERN_SPECS.file);
+    this.sessions = new InternTable(db, INTERN_SPECS.session);
+    this.tools = new InternTable(db, INTERN_SPECS.tool);
+    this.models = new InternTable(db, INTERN_SPECS.model);
+    this.upsert = db.prepare(UPSERT);
+    this.pruneStatement = db.prepare('DELETE FROM record WHERE seq <= ?');
+    this.lookups = {
+      repo: (key) => this.repos.id(key),
+      file: (repo, path) => this.files.id(fileKey(repo, path)),
+      session: (key) => this.sessions.id(key),
+      tool: (key) => this.tools.id(key),
+      models: (keyOrId) => [...this.models.entries()].filter(([key]) => key === keyOrId || key.endsWith(`/${keyOrId}`)).map(([, id]) => id),
+    };
+  }
+
+  /** Applies ops in order, in one transaction. */
+  apply(ops: readonly IndexOp[]): void {
+    if (ops.length === 0) return;
+    let pruned = false;
+    this.db.run('BEGIN');
+    try {
+      for (const op of ops) {
+        if (op.op === 'prune') {
+          this.pruneStatement.run([op.toSeq]);
+          pruned = true;
+          continue;
+        }
+        const r = op.fields;
+        const repo = r.repo === null ? 0 : this.repos.intern(r.repo, [r.repo, r.remote]);
+        const file = r.path === null ? 0 : this.files.intern(fileKey(repo, r.path), [repo, r.path]);
+        this.upsert.run([
+          op.seq,
+          r.id,
+          r.kind,
+          repo,
+          file,
+          this.sessions.intern(r.session, [r.session]),
+          this.tools.intern(r.tool, [r.tool]),
+          this.models.intern(r.model, [r.model]),
+          r.time,
+          r.timeEnd,
+          r.disposition,
+          r.lineStart,
+          r.lineEnd,
+          r.contentHash === null ? null : Buffer.from(r.contentHash, 'hex'),
+          op.segment,
+          op.offset,
+          op.length,
+        ]);
+      }
+      // Retention must not leave the paths and ids of removed records behind in the lookup tables.
+      if (pruned) {
+        this.repos.dropUnreferenced('repo');
+        this.files.dropUnreferenced('file');
+        this.sessions.dropUnreferenced('session');
+        this.tools.dropUnreferenced('tool');
+        this.models.dropUnreferenced('model');
+      }
+      this.db.run('COMMIT');
+    } catch (err) {
+      this.db.run('ROLLBACK');
+      throw err;
+    }
+  }
+
+  query(input: ProvenanceQuery): QueryPage {
+    const parsed = ProvenanceQuery.safeParse(input);
+    if (!parsed.success) throw new Error(`invalid query: ${formatIssues(parsed.error)}`);
+    const q = parsed.data;
+    const compiled = compileQuery(q, this.lookups);
+    if (!compiled) return { hits: [], nextCursor: null };
+    const statement = this.statement(compiled.sql);
+    const hits: ProvenanceHit[] = [];
+    try {
+      statement.bind(compiled.params);
+      while (statement.step()) hits.push(this.hit(statement.get()));
+    } finally {
+      statement.reset();
+    }
+    if (hits.length <= compiled.limit) return { hits, nextCursor: null };
+    hits.length = compiled.limit;
+    const last = hits.at(-1)!;
+    const nextCursor = compiled.order === 'seq' ? encodeCursor({ o: 'seq', s: last.seq }) : encodeCursor({ o: 'time', t: Date.parse(last.time), s: last.seq });
+    return { hits, nextCursor };
+  }
+
+  /** How SQLite will run a query (EXPLAIN QUERY PLAN details), for tests and diagnostics. */
+  plan(input: ProvenanceQuery): string[] {
+    const compiled = compileQuery(ProvenanceQuery.parse(input), this.lookups);
+    if (!compiled) return [];
+    const rows = this.db.exec(`EXPLAIN QUERY PLAN ${compiled.sql}`, compiled.params)[0]?.values ?? [];
+    return rows.map((row) => String(row[3]));
+  }
+
+  /** Journal locations of records by seq (or by record id); missing ones are left out. */
+  locate(keys: readonly (number | string)[]): Map<number | string, JournalLocation & { seq: number }> {
+    const bySeq = this.statement('SELECT seq, segment, offset, length FROM record WHERE seq = ?');
+    const byId = this.statement('SELECT seq, segment, offset, length FROM record WHERE id = ?');
+    const found = new Map<number | string, JournalLocation & { seq: number }>();
+    for (const key of keys) {
+      const statement = typeof key === 'number' ? bySeq : byId;
+      try {
+        statement.bind([key]);
+        if (statement.step()) {
+          const [seq, segment, offset, length] = statement.get() as number[];
+          found.set(key, { seq: seq!, segment: segment!, offset: offset!, length: length! });
+        }
+      } finally {
+        statement.reset();
+      }
+    }
+    return found;
+  }
+
+  counts(): IndexCounts {
+    const [row] = this.db.exec(
+      'SELECT count(*), sum(kind = 0), sum(kind = 1), (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size()) FROM record',
+    );
+    const [records, edits, sessions, bytes] = (row?.values[0] ?? []).map((v) => Number(v ?? 0));
+    return {
+      records: records!,
+      edits: edits!,
+      sessions: sessions!,
+      repositories: this.repos.size,
+      files: this.files.size,
+      tools: this.tools.size,
+      models: this.models.size,
+      bytes: bytes!,
+    };
+  }
+
+  /** The whole database as bytes (sql.js copies it; the connection and its statements stay usable). */
+  export(): Uint8Array {
+    return this.db.export();
+  }
+
+  close(): void {
+    for (const statement of this.queries.values()) statement.free();
+    this.queries.clear();
+    for (const table of [this.repos, this.files, this.sessions, this.tools, this.models]) table.free();
+    this.upsert.free();
+    this.pruneStatement.free();
+    this.db.close();
+  }
+
+  private statement(sql: string): Statement {
+    let statement = this.queries.get(sql);
+    if (statement) {
+      // Refresh its place: the map is kept in least-recently-used order.
+      this.queries.delete(sql);
+    } else {
+      statement = this.db.prepare(sql);
+      if (this.queries.size >= MAX_CACHED_STATEMENTS) {
+        const [oldestSql, oldest] = this.queries.entries().next().value!;
+        oldest.free();
+        this.queries.delete(oldestSql);
+      }
+    }
+    this.queries.set(sql, statement);
+    return statement;
+  }
+
+  private hit(row: SqlValue[]): ProvenanceHit {
+    const [seq, kind, id, repo, file, session, tool, model, time, timeEnd, disposition, lineStart, lineEnd, contentHash] = row;
+    const fileKeyText = file === 0 ? undefined : this.files.key(Number(file));
+    return {
+      seq: Number(seq),
+      kind: kind === 0 ? 'edit' : 'session',
+      id: String(id),
+      time: new Date(Number(time)).toISOString(),
+      endTime: timeEnd === null ? null : new Date(Number(timeEnd)).toISOString(),
+      repoId: repo === 0 ? null : (this.repos.key(Number(repo)) ?? null),
+      path: fileKeyText === undefined ? null : fileKeyText.slice(fileKeyText.indexOf('\u0000') + 1),
+      sessionId: this.sessions.key(Number(session)) ?? '',
+      tool: this.tools.key(Number(tool)) ?? '',
+      model: this.models.key(Number(model)) ?? '',
+      disposition: disposition === null ? null : (DISPOSITIONS[Number(disposition)] ?? null),
+      lines: lineStart === null || lineEnd === null ? null : { start: Number(lineStart), end: Number(lineEnd) },
+      contentHash: contentHash instanceof Uint8Array ? Buffer.from(contentHash).toString('hex') : null,
+    };
+  }
+}

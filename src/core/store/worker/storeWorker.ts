@@ -1,0 +1,54 @@
+/**
+ * Entry point of the store worker thread (bundled as dist/storeWorker.js; out/.../storeWorker.js when
+ * running from tsc output). Hosts the IndexService: the sql.js database, journal replay, queries and
+ * snapshots all run here, so the thread that opened the store never waits on them.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { IndexService } from '../index/indexService';
+import { storeLayout } from '../storeHome';
+import { unpackFoldBatch } from './foldTransport';
+import { dispatchIndexCall } from './indexDispatch';
+import { type FromWorker, type ToWorker, WorkerInit } from './protocol';
+
+if (!parentPort) throw new Error('storeWorker.js must run as a worker thread');
+const port = parentPort;
+const init = WorkerInit.parse(workerData);
+const post = (message: FromWorker) => port.postMessage(message);
+
+const opening = IndexService.open({
+  layout: storeLayout(init.home),
+  storeId: init.storeId,
+  wasmPath: init.wasmPath,
+  snapshots: init.snapshots,
+  onProblem: (problem) => post({ type: 'problem', problem }),
+});
+let timer: NodeJS.Timeout | undefined;
+opening.then(
+  (service) => {
+    timer = setInterval(() => service.tick(), init.tickMs);
+    timer.unref();
+  },
+  (err: Error) => post({ type: 'problem', problem: { kind: 'index_error', message: `the index could not start: ${err.message}` } }),
+);
+
+port.on('message', (message: ToWorker) => void handle(message));
+
+async function handle(message: ToWorker): Promise<void> {
+  const id = message.type === 'call' ? message.id : null;
+  try {
+    const service = await opening;
+    if (message.type === 'fold') {
+      service.fold(unpackFoldBatch(message.batch));
+      return;
+    }
+    post({ type: 'result', id: message.id, value: dispatchIndexCall(service, message.method, message.arg) });
+    if (message.method === 'close') {
+      clearInterval(timer);
+      port.close();
+    }
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (id === null) post({ type: 'problem', problem: { kind: 'index_error', message: `folding into the index failed: ${error.message}` } });
+    else post({ type: 'error', id, name: error.name, message: error.message });
+  }
+}

@@ -1,0 +1,88 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { EventGenerator } from '../../bench/helpers/eventGenerator';
+import { fingerprintTree, removeHome, tempHome } from '../../bench/helpers/tempStore';
+import { INDEX_MIGRATIONS, IndexVersionError, migrateIndex } from '../../src/core/store/index/indexSchema';
+import { IndexService } from '../../src/core/store/index/indexService';
+import { openStore } from '../../src/core/store/provenanceStore';
+import { loadSqlEngine } from '../../src/core/store/sqlEngine';
+import { type StoreProblem, StoreFormatError } from '../../src/core/store/storeErrors';
+import { storeLayout } from '../../src/core/store/storeHome';
+import { openManifest, STORE_VERSION } from '../../src/core/store/storeManifest';
+
+const V2 = [...INDEX_MIGRATIONS, { version: 2, sql: 'ALTER TABLE record ADD COLUMN note TEXT;' }];
+
+describe('store: versions and migrations', () => {
+  let home: string;
+  beforeEach(() => (home = tempHome()));
+  afterEach(() => removeHome(home));
+
+  async function filledStore(count = 20): Promise<string> {
+    const store = await openStore({ home, index: 'inProcess' });
+    await store.append(new EventGenerator(6).batch(count));
+    await store.snapshot();
+    await store.close();
+    return store.manifest.storeId;
+  }
+
+  it('creates store.json with the current version on first open, once even when opened concurrently', async () => {
+    const layout = storeLayout(home);
+    const [a, b] = await Promise.all([openManifest(layout, { create: true }), openManifest(layout, { create: true })]);
+    assert.equal(a.storeId, b.storeId);
+    assert.deepEqual(JSON.parse(readFileSync(layout.manifest, 'utf8')).version, STORE_VERSION);
+  });
+
+  it('refuses a store written by a newer version with a clear message, and touches nothing', async () => {
+    await filledStore();
+    const manifest = JSON.parse(readFileSync(path.join(home, 'store.json'), 'utf8'));
+    writeFileSync(path.join(home, 'store.json'), JSON.stringify({ ...manifest, version: 99 }));
+    const before = fingerprintTree(home);
+    for (const index of ['worker', 'inProcess', 'none'] as const) {
+      await assert.rejects(openStore({ home, index }), (err: unknown) => {
+        assert.ok(err instanceof StoreFormatError);
+        assert.match(err.message, /was written by a newer LineageLens \(store format version 99; this version reads up to 1\): upgrade LineageLens to open it\. Nothing was changed\./);
+        return true;
+      });
+    }
+    assert.deepEqual(fingerprintTree(home), before);
+  });
+
+  it('refuses a directory whose store.json is not a LineageLens store', async () => {
+    writeFileSync(path.join(home, 'store.json'), JSON.stringify({ format: 'something.else', version: 1, storeId: 'x' }));
+    await assert.rejects(openStore({ home, index: 'none' }), /is not a LineageLens store/);
+  });
+
+  it('migrates an older index schema forward, step by step, keeping its rows', async () => {
+    const storeId = await filledStore();
+    const service = await IndexService.open({ layout: storeLayout(home), storeId, onProblem: () => undefined, migrations: V2 });
+    assert.equal(service.stats().records, 20);
+    assert.equal(service.stats().loadedFrom, 'snapshot', 'the v1 snapshot was used, not rebuilt');
+    service.close();
+  });
+
+  it('refuses to downgrade an index: a newer snapshot is left as it is, and the index is rebuilt in memory', async () => {
+    const storeId = await filledStore();
+    const layout = storeLayout(home);
+    const newer = await IndexService.open({ layout, storeId, onProblem: () => undefined, migrations: V2, snapshots: { onCloseMinEntries: 0 } });
+    newer.snapshot();
+    newer.close();
+    const snapshotBytes = readFileSync(layout.snapshotFile);
+    const problems: StoreProblem[] = [];
+    const store = await openStore({ home, index: 'inProcess', onProblem: (p) => problems.push(p), snapshots: { onCloseMinEntries: 0 } });
+    assert.equal((await store.stats()).records, 20);
+    await store.append(new EventGenerator(7).batch(2));
+    await store.snapshot();
+    await store.close();
+    assert.match(problems[0]!.message, /written by a newer LineageLens \(index schema 2\); it is left as it is and not overwritten/);
+    assert.deepEqual(readFileSync(layout.snapshotFile), snapshotBytes);
+  });
+
+  it('names the versions when a database is newer than its migrations', async () => {
+    const SQL = await loadSqlEngine();
+    const db = new SQL.Database();
+    migrateIndex(db, V2);
+    assert.throws(() => migrateIndex(db, INDEX_MIGRATIONS), (err: unknown) => err instanceof IndexVersionError && err.found === 2 && err.supported === 1);
+    db.close();
+  });
+});
