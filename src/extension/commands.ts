@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Container } from './container';
+import { showProvenanceReport } from './provenance/provenanceReport';
 
 /** Registers the command-palette commands. Each command id must also be listed in package.json. */
 export function registerCommands(container: Container): vscode.Disposable[] {
@@ -7,6 +8,10 @@ export function registerCommands(container: Container): vscode.Disposable[] {
     vscode.commands.registerCommand('lineagelens.showLog', () => container.log.show()),
     vscode.commands.registerCommand('lineagelens.revealSession', (sessionId: unknown) =>
       typeof sessionId === 'string' ? container.sessionsView.reveal(sessionId) : undefined,
+    ),
+    vscode.commands.registerCommand('lineagelens.showProvenanceForLine', () => showProvenanceReport(container.tracking, container.records, 'line')),
+    vscode.commands.registerCommand('lineagelens.showProvenanceForSelection', () =>
+      showProvenanceReport(container.tracking, container.records, 'selection'),
     ),
     vscode.commands.registerCommand('lineagelens.refreshSessions', () => container.sessionsView.refresh()),
     vscode.commands.registerCommand('lineagelens.toggleGutter', () => {

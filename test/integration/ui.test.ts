@@ -53,6 +53,19 @@ describe('gutter, hover, status bar and sessions view (real extension host)', ()
     assert.ok(edit && edit.kind === 'edit');
     assert.ok(sessions.includes(edit.sessionId), 'the view lists the edit’s session');
 
+    // "Show Provenance for Selection": a readable report of the AI edit behind the selected lines.
+    await vscode.window.showTextDocument(editor.document, { preview: false, selection: new vscode.Range(2, 0, 5, 1) });
+    await vscode.commands.executeCommand('lineagelens.showProvenanceForSelection');
+    const report = await waitFor(
+      'the provenance report',
+      () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'untitled' && d.getText().startsWith('# Provenance of')),
+      (d) => d !== undefined,
+      10_000,
+    );
+    assert.match(report!.getText(), /3 of 4 line\(s\) written by AI/);
+    assert.match(report!.getText(), /## Lines 4–6/);
+    assert.match(report!.getText(), /chat editing session in the editor/);
+
     // Screenshots, as a person sees it: the gutter, then the hover shown with the keyboard.
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await vscode.window.showTextDocument(editor.document, { preview: false, selection: new vscode.Range(4, 10, 4, 10) });

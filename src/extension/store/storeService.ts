@@ -26,6 +26,7 @@ export class StoreService implements vscode.Disposable, RecordLookup {
   ) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('lineagelens.privacy') || e.affectsConfiguration('lineagelens.storePath')) void this.reopen();
+      else if (e.affectsConfiguration('lineagelens.retentionDays') && this.store) void this.store.then((s) => this.applyRetention(s), () => undefined);
     });
   }
 
@@ -62,7 +63,24 @@ export class StoreService implements vscode.Disposable, RecordLookup {
       this.log.warn(`could not share the privacy level with agent hooks: ${(err as Error).message}`);
     }
     this.log.info(`provenance store open (privacy: ${privacy})`);
+    void this.applyRetention(store);
     return store;
+  }
+
+  /**
+   * Drops records older than `lineagelens.retentionDays` (0 keeps everything). The removal is itself an
+   * entry of the chain, so `lineagelens verify` still passes; the CLI reads the same value from config.json.
+   */
+  private async applyRetention(store: ProvenanceStore): Promise<void> {
+    const days = vscode.workspace.getConfiguration('lineagelens').get<number>('retentionDays', 0);
+    if (!Number.isFinite(days) || days <= 0) return;
+    try {
+      updateUserConfig(store.home, { retentionDays: days });
+      const result = await store.prune({ olderThanDays: days });
+      if (result.removed > 0) this.log.info(`retention: removed ${result.removed} journal entries older than ${days} days`);
+    } catch (err) {
+      this.log.error('retention could not prune the store', err);
+    }
   }
 
   async append(records: readonly ProvenanceRecord[]): Promise<void> {
