@@ -66,13 +66,18 @@ const chatEditingContent = {
     const file = vscode.Uri.from({ scheme: 'file', path: uri.path });
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
     if (open) return open.getText();
-    return Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8');
+    try {
+      return Buffer.from(await vscode.workspace.fs.readFile(file)).toString('utf8');
+    } catch {
+      return ''; // a file the agent is about to create
+    }
   },
 };
 
 /**
- * args: { sessionId: string, edits: [{ uri: Uri | string, line: number, text: string }] }. Each edit inserts
- * `text` at the start of `line`. Returns what workspace.applyEdit returned.
+ * args: { sessionId: string, edits: [{ uri: Uri | string, line: number, text: string, create?: boolean }] }.
+ * Each edit inserts `text` at the start of `line`; with `create`, the file is created by the same
+ * WorkspaceEdit first (as agents create new files). Returns what workspace.applyEdit returned.
  */
 async function applyChatEdit(args) {
   const sessionId = args?.sessionId;
@@ -89,7 +94,10 @@ async function applyChatEdit(args) {
     await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: CHAT_EDITING_SCHEME, path: file.path, query }));
   }
   const edit = new vscode.WorkspaceEdit();
-  for (const e of edits) edit.insert(toUri(e.uri), new vscode.Position(e.line, 0), e.text);
+  for (const e of edits) {
+    if (e.create) edit.createFile(toUri(e.uri), { ignoreIfExists: false });
+    edit.insert(toUri(e.uri), new vscode.Position(e.line, 0), e.text);
+  }
   stats.chatEdits++;
   return vscode.workspace.applyEdit(edit);
 }
