@@ -2,6 +2,7 @@
 // a save (anchors written as hashes), a rewrite on disk that inserts lines above, and a simulated
 // `git checkout` that takes the AI text away and brings it back (re-anchored from the saved anchors).
 import * as assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -72,5 +73,31 @@ describe('line tracking (real extension host)', () => {
     fs.writeFileSync(uri.fsPath, saved);
     await waitFor('the checkout back', () => editor.document.getText(), (t) => t === saved, 10_000);
     await waitFor('the AI lines re-anchored from the saved anchors', () => aiLineNumbers(uri), (l) => l.join() === '3,4,5', 10_000);
+  });
+});
+
+describe('line tracking across a restart (real extension host)', () => {
+  it('re-anchors saved anchors when a document is opened (as after closing it or restarting VS Code)', async () => {
+    const api = await activateApi();
+    const first = uniqueFile('before-restart.js');
+    fs.writeFileSync(first.fsPath, '// kept by a person\n');
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(first), { preview: false });
+    await vscode.commands.executeCommand('lineagelensCompanion.applyChatEdit', {
+      sessionId: `chat-restart-${Date.now().toString(36)}`,
+      edits: [{ uri: first.toString(), line: 1, text: AI_TEXT }],
+    });
+    await waitFor('the AI lines', () => aiLineNumbers(first), (l) => l.join() === '1,2,3', 10_000);
+    await editor.document.save();
+    const key = (u: vscode.Uri) => createHash('sha256').update(u.toString()).digest('hex').slice(0, 40);
+    const saved = path.join(api.testing.storeHome(), 'tracking', `${key(first)}.json`);
+    await waitFor('the saved anchors', () => fs.existsSync(saved), (v) => v, 5_000);
+
+    // "Restart": a document the editor has not seen yet, whose saved anchors are on disk (as they would be
+    // for this file after a restart), opened with two lines added above while VS Code was away.
+    const reopened = uniqueFile('after-restart.js');
+    fs.copyFileSync(saved, path.join(api.testing.storeHome(), 'tracking', `${key(reopened)}.json`));
+    fs.writeFileSync(reopened.fsPath, `// added while closed\n// and another\n${editor.document.getText()}`);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(reopened), { preview: false });
+    await waitFor('the AI lines re-anchored on open', () => aiLineNumbers(reopened), (l) => l.join() === '3,4,5', 10_000);
   });
 });
