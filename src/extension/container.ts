@@ -41,7 +41,12 @@ export class Container implements vscode.Disposable {
     this.log = this.own(new Log());
     this.changes = this.own(new ChangeRecorder(this.log));
     this.store = this.own(new StoreService(context, this.log));
-    this.tracking = this.own(new DocumentTracking(this.log, () => this.store.home));
+    this.tracking = this.own(
+      new DocumentTracking(this.log, () => this.store.home, async () => {
+        await this.changes.flush();
+        await this.capture.pipeline.idle();
+      }),
+    );
     this.gutter = this.own(new GutterDecorator(this.tracking, (id) => this.recent.get(id)?.tool.name));
     this.capture = this.own(new CaptureService(this.changes, (records) => this.persist(records), this.log));
     this.own(this.capture.onDidClassify(({ change, aiRecordIds, reload }) => this.tracking.apply(change, aiRecordIds, reload)));

@@ -90,7 +90,7 @@ describe('line tracking across a restart (real extension host)', () => {
     await editor.document.save();
     const key = (u: vscode.Uri) => createHash('sha256').update(u.toString()).digest('hex').slice(0, 40);
     const saved = path.join(api.testing.storeHome(), 'tracking', `${key(first)}.json`);
-    await waitFor('the saved anchors', () => fs.existsSync(saved), (v) => v, 5_000);
+    await waitFor('the saved anchors', () => fs.existsSync(saved), (v) => v, 10_000);
 
     // "Restart": a document the editor has not seen yet, whose saved anchors are on disk (as they would be
     // for this file after a restart), opened with two lines added above while VS Code was away.

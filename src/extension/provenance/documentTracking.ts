@@ -26,6 +26,8 @@ export class DocumentTracking implements vscode.Disposable {
   constructor(
     private readonly log: Log,
     private readonly home: () => string,
+    /** Resolves once every change recorded so far has reached the trackers (capture is debounced). */
+    private readonly whenCurrent: () => Promise<void> = async () => undefined,
   ) {
     this.subscriptions = [
       vscode.workspace.onDidOpenTextDocument((d) => this.open(d)),
@@ -72,6 +74,8 @@ export class DocumentTracking implements vscode.Disposable {
 
   /** Saves the document's anchors (hashes only) so they survive closing and restarts. */
   private async save(uri: string): Promise<void> {
+    // A save can come right after edits still in capture's queue (or made by will-save participants).
+    await this.whenCurrent().catch(() => undefined);
     const tracked = this.docs.get(uri);
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
     if (!tracked || !doc || tracked.version !== doc.version) return;
