@@ -56,16 +56,19 @@ export class DocumentTracking implements vscode.Disposable {
   private async restore(doc: vscode.TextDocument): Promise<void> {
     const uri = doc.uri.toString();
     const snapshot = await loadSnapshot(this.home(), uri, (m) => this.log.warn(m));
+    if (!snapshot || doc.isClosed || !this.docs.has(uri)) return;
+    // Re-anchor onto the text the tracker reflects: wait until capture has delivered every change so far,
+    // so no AI change is lost between the text read here and the tracker that replaces the current one.
+    await this.whenCurrent().catch(() => undefined);
     const tracked = this.docs.get(uri);
-    if (!snapshot || !tracked || doc.isClosed) return;
-    tracked.saved = snapshot;
-    // Re-anchor against the text as it is now; changes already applied are part of that text.
+    if (!tracked || doc.isClosed || tracked.version !== doc.version) {
+      this.log.info('re-anchoring skipped: the document changed meanwhile (it is retried when the document is opened again)');
+      return;
+    }
     const result = reanchor(snapshot, null, doc.getText());
     const restored = AttributionTracker.fromText(doc.getText(), result.spans);
-    // AI text added since the document opened is kept too (when the tracker is current with the text).
-    if (tracked.version === doc.version) {
-      for (const span of tracked.tracker.spans()) restored.setOrigin(span.start, span.end, { ai: span.recordId }, span.modified);
-    }
+    // AI text added since the document opened is kept too.
+    for (const span of tracked.tracker.spans()) restored.setOrigin(span.start, span.end, { ai: span.recordId }, span.modified);
     this.docs.set(uri, { tracker: restored, version: doc.version, saved: snapshot });
     const lost = result.outcomes.filter((o) => o.status === 'lost').length;
     if (lost > 0) this.log.info(`re-anchored a document: ${result.outcomes.length - lost} AI ranges found, ${lost} lost`);
