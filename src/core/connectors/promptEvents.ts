@@ -1,22 +1,12 @@
 /** Prompt events, built one way for hooks and transcripts. */
-import type { Model } from '../model/schema';
 import { stableIdOf } from './stableId';
-import type { AgentEventSource, AgentPromptEvent } from './types';
+import type { AgentPromptEvent } from './types';
 
-export interface PromptEventInput {
-  tool: string;
-  toolVersion?: string;
-  model?: Model;
-  conversationId: string;
-  parentConversationId?: string;
-  turnId?: string;
-  text: string;
-  time: string;
-  cwd?: string;
-  source: AgentEventSource;
+/** A prompt event's fields before its kind and stable id are set. */
+export type PromptEventInput = Omit<AgentPromptEvent, 'kind' | 'stableId'> & {
   /** What identifies the prompt within its conversation when it has no turn id (a transcript line number). */
   key?: string;
-}
+};
 
 export function promptEvent(p: PromptEventInput): AgentPromptEvent {
   const e: AgentPromptEvent = {
