@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RecentRecords } from '../core/capture/recentRecords';
 import type { ProvenanceRecord } from '../core/model/schema';
+import { StoreAgentReports } from './capture/agentReports';
 import { CaptureService } from './capture/captureService';
 import { ChangeRecorder } from './capture/changeRecorder';
 import { ChatEditingWatcher } from './capture/chatEditingWatcher';
@@ -48,8 +49,8 @@ export class Container implements vscode.Disposable {
       }),
     );
     this.gutter = this.own(new GutterDecorator(this.tracking, (id) => this.recent.get(id)?.tool.name));
-    this.capture = this.own(new CaptureService(this.changes, (records) => this.persist(records), this.log));
-    this.own(this.capture.onDidClassify(({ change, aiRecordIds, reload }) => this.tracking.apply(change, aiRecordIds, reload)));
+    this.capture = this.own(new CaptureService(this.changes, (records) => this.persist(records), this.log, new StoreAgentReports(this.store)));
+    this.own(this.capture.onDidClassify(({ change, aiRecordIds, aiByChange, reload }) => this.tracking.apply(change, aiRecordIds, reload, aiByChange)));
     this.records = new LayeredRecordLookup(this.recent, this.store);
     this.own(registerProvenanceHover(this.tracking, this.records));
     this.statusBar = this.own(new AiShareStatusBar(this.tracking));

@@ -1,3 +1,4 @@
+import { findInflightEdits } from '../../src/core/hookState/inflightEdits';
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -141,7 +142,11 @@ describe('lineagelens hook: Claude Code', () => {
     const log = hookLog(ws.home);
     assert.equal(log.length, 3);
     assert.match(log[0], /tool=claude-code event=UserPromptSubmit outcome=remembered edits=0 prompts=1/);
-    assert.match(log[1], /event=PreToolUse outcome=nothing_to_record/);
+    assert.match(log[1], /event=PreToolUse outcome=announced/);
+    // The announcement a running editor joins on: this file, this conversation and tool call.
+    const [announced, ...more] = findInflightEdits(ws.home, ws.file, 0);
+    assert.equal(more.length, 0);
+    assert.deepEqual([announced?.tool, announced?.conversationId, announced?.toolUseId, announced?.files], ['claude-code', ws.common.session_id, 'toolu_01', [ws.file]]);
     assert.match(log[2], /event=PostToolUse outcome=recorded edits=1 prompts=0 skipped=0 ms=\d+/);
     const all = readFileSync(path.join(ws.home, 'logs', 'hooks.log'), 'utf8');
     assert.ok(!all.includes('retry') && !all.includes('send()'), 'the log never holds prompts or code');
@@ -297,6 +302,7 @@ describe('lineagelens hook: Cursor, Copilot, Codex, Windsurf', () => {
     writeFileSync(path.join(ws.repo, 'src/main.rs'), 'fn main() {\n    greet();\n}\n');
     assertSilentSuccess(hook('codex', ws.home, { ...common, hook_event_name: 'PostToolUse', tool_name: 'apply_patch', tool_use_id: 'call_9', tool_input: { command: patch }, tool_response: { output: 'Success', metadata: { exit_code: 0 } } }));
     const [edit] = logJson(ws.home, '--tool', 'codex');
+    assert.deepEqual(findInflightEdits(ws.home, path.join(ws.repo, 'src/main.rs'), 0).map((a) => [a.tool, a.toolUseId]), [['codex', 'call_9']]);
     assert.deepEqual(edit.model, { id: 'gpt-5-codex', provider: 'openai' });
     assert.equal(edit.prompt?.content.form === 'redacted' && edit.prompt.content.text, 'Call a greet function from main');
     assert.equal(edit.file.path, 'src/main.rs');

@@ -5,6 +5,7 @@
  * block, slow down or confuse the agent. What happened goes to `<home>/logs/hooks.log`, one line per run.
  */
 import { CONNECTOR_TOOLS, type ConnectorTool, type HookParseResult, isConnectorTool } from '../../core/connectors/types';
+import { announcedEdit, announceEdit } from '../../core/hookState/inflightEdits';
 import { resolveStoreHome } from '../../core/store/storeHome';
 import { type HookLogEntry, writeHookLog } from './hookLog';
 import { readHookStdin } from './hookStdin';
@@ -37,9 +38,9 @@ export async function runHook(args: string[]): Promise<number> {
     if (input.kind === 'terminal') entry.messages.push('no payload: stdin is a terminal, not an agent');
     else if (input.kind === 'too_large') entry.messages.push(`payload too large, ${input.bytes} bytes, not recorded`);
     else if (input.kind === 'binary') entry.messages.push(`payload is binary (NUL bytes), ${input.bytes} bytes, not recorded`);
-    else if (isNothingToDo(parsed.tool, input.text)) {
+    else if (isPreEditFastPath(parsed.tool, input.text)) {
       entry.event = NOTHING_TO_DO[parsed.tool];
-      entry.outcome = 'nothing_to_record';
+      entry.outcome = announceIfEdit(parsed.tool, input.text, parsed.home) ? 'announced' : 'nothing_to_record';
     } else {
       // Loaded in this order: zod must be configured before the parsers build their schemas.
       await import('./hookZodConfig');
@@ -72,7 +73,18 @@ export async function runHook(args: string[]): Promise<number> {
   return 0;
 }
 
-function isNothingToDo(tool: ConnectorTool, text: string): boolean {
+/**
+ * Tells a running editor that this agent is about to write these files, so that it joins the change it
+ * will see with the report that follows (see core/hookState/inflightEdits). Costs one small file.
+ */
+function announceIfEdit(tool: ConnectorTool, text: string, home: string): boolean {
+  const announced = announcedEdit(tool, JSON.parse(text));
+  if (!announced) return false;
+  announceEdit(home, announced);
+  return true;
+}
+
+function isPreEditFastPath(tool: ConnectorTool, text: string): boolean {
   const event = NOTHING_TO_DO[tool];
   if (event === undefined) return false;
   try {

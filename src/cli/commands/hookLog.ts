@@ -12,7 +12,7 @@ export const MAX_HOOK_LOG_BYTES = 1024 * 1024;
 const MAX_MESSAGE_CHARS = 300;
 const MAX_MESSAGES = 5;
 
-export type HookOutcome = 'recorded' | 'remembered' | 'nothing_to_record' | 'ignored' | 'failed';
+export type HookOutcome = 'recorded' | 'remembered' | 'announced' | 'nothing_to_record' | 'ignored' | 'failed';
 
 export interface HookLogEntry {
   tool: string;

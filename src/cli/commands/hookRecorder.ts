@@ -13,6 +13,7 @@ import { rangeOfTextInFile } from '../../core/connectors/lineBlocks';
 import { agentEditToRecords, PathOutsideRootError } from '../../core/connectors/toRecords';
 import type { AgentEdit, AgentEvent, AgentFileChangeEvent, AgentPromptEvent, ConnectorTool, HookParseResult } from '../../core/connectors/types';
 import { type ConversationState, ConversationStateFile, pruneConversationStates, rememberEdit } from '../../core/hookState/conversationState';
+import { announceEdit, sweepInflight } from '../../core/hookState/inflightEdits';
 import { MAX_SNAPSHOT_BYTES, PreEditSnapshots } from '../../core/hookState/preEditSnapshots';
 import { RepoFactsCache } from '../../core/hookState/repoFacts';
 import { addEditToTally, sessionRecordOf, withPrompt } from '../../core/hookState/sessionTally';
@@ -49,8 +50,12 @@ export async function recordHookEvents(tool: ConnectorTool, parsed: HookParseRes
 
   const preEdits = parsed.events.filter((e) => e.kind === 'pre_edit');
   if (preEdits.length === parsed.events.length) {
-    for (const pre of preEdits) for (const file of pre.filePaths) snapshots.take(contexts.absolutePathOf({ filePath: file, cwd: pre.cwd }));
+    const files: string[] = [];
+    for (const pre of preEdits) for (const file of pre.filePaths) files.push(contexts.absolutePathOf({ filePath: file, cwd: pre.cwd }));
+    for (const file of files) snapshots.take(file);
     snapshots.sweep();
+    // A running editor joins the change it is about to see with the report that follows.
+    if (files.length > 0) announceEdit(options.home, { tool, conversationId, ...(preEdits[0]?.toolUseId ? { toolUseId: preEdits[0].toolUseId } : {}), files, time: Date.now() });
     result.outcome = 'remembered';
     return result;
   }
@@ -106,6 +111,7 @@ export async function recordHookEvents(tool: ConnectorTool, parsed: HookParseRes
     }
     // Saved only once the records are durable: a failed append leaves the totals as they were.
     stateFile.save(state);
+    sweepInflight(options.home);
     result.outcome = 'recorded';
     return result;
   } finally {

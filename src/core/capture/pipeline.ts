@@ -6,6 +6,7 @@
  *                    └──► human: only updates dispositions of earlier AI edits (undo = rejected, ...)
  */
 import type { Acceptor, EditEvent, FileRef, ProvenanceRecord } from '../model/schema';
+import { DEFAULT_AGENT_JOIN_WAIT_MS, joinAgentEdit, pickAgentEdit } from './agentJoin';
 import { ChangeClassifier, type ObservedChange } from './classifier';
 import { DEFAULT_UNDO_WINDOW_MS, DispositionTracker } from './dispositions';
 import { buildEditEvent } from './editEvents';
@@ -28,7 +29,7 @@ export interface CapturePipelineOptions {
    * Called with every classified change (AI ones with the ids of their records; `reload` for a write on
    * disk the editor reloaded), e.g. for line tracking.
    */
-  onClassified?(change: ObservedChange, ai: { recordIds: string[] } | undefined, reload?: boolean): void;
+  onClassified?(change: ObservedChange, ai: { recordIds: string[]; byChange?: (string | undefined)[] } | undefined, reload?: boolean): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
   /**
    * Whether this change was a reload from disk: the document (still at this version) equals the file on
@@ -37,13 +38,34 @@ export interface CapturePipelineOptions {
   isReload?(change: ObservedChange): Promise<boolean>;
   idleGapMs?: number;
   undoWindowMs?: number;
+  /**
+   * Agents' own reports of their edits (hooks, transcripts, in the store). A reload of a file an agent
+   * announced it would write waits up to `agentJoinWaitMs` for the agent's report and becomes one record
+   * with it: the agent's prompt and model, the editor's range and disposition.
+   */
+  agentEdits?: AgentEditSource;
+  agentJoinWaitMs?: number;
 }
+
+export interface AgentEditSource {
+  /** Whether an agent announced (before writing) that it would write this document's file, around `time`. */
+  announced(uri: string, time: number): Promise<boolean>;
+  /** What agents reported for this file around `time`. */
+  reported(file: FileRef, time: number): Promise<EditEvent[]>;
+}
+
+/** How often the store is asked again while waiting for an agent's report. */
+const AGENT_POLL_MS = 100;
+/** Agent records joined recently, so one report is never joined to two changes. */
+const JOINED_MEMORY = 1_000;
 
 export interface CaptureCounts {
   aiEvents: number;
   humanEvents: number;
   externalEvents: number;
   unrecordedEvents: number;
+  /** External changes that became one record with an agent's report. */
+  joinedEvents: number;
   recordsWritten: number;
   writeFailures: number;
 }
@@ -57,7 +79,8 @@ export class CapturePipeline {
   private readonly recent = new Map<string, EditEvent>();
   private readonly undoWindowMs: number;
   private queue: Promise<void> = Promise.resolve();
-  readonly counts: CaptureCounts = { aiEvents: 0, humanEvents: 0, externalEvents: 0, unrecordedEvents: 0, recordsWritten: 0, writeFailures: 0 };
+  private readonly joined = new Set<string>();
+  readonly counts: CaptureCounts = { aiEvents: 0, humanEvents: 0, externalEvents: 0, unrecordedEvents: 0, joinedEvents: 0, recordsWritten: 0, writeFailures: 0 };
 
   constructor(private readonly options: CapturePipelineOptions) {
     this.undoWindowMs = options.undoWindowMs ?? DEFAULT_UNDO_WINDOW_MS;
@@ -96,10 +119,14 @@ export class CapturePipeline {
       if (cls.kind === 'ai') this.counts.aiEvents++;
       else this.counts.externalEvents++;
       const claim = cls.claim;
+      const announced = cls.kind === 'external' && this.options.agentEdits ? await this.options.agentEdits.announced(change.uri, change.time).catch(() => false) : false;
       const ids: string[] = [];
       const idsByChange: (string | undefined)[] = [];
+      /** Per content change: the record its text is attributed to as AI (tracking draws these). */
+      const aiByChange: (string | undefined)[] = [];
       for (const c of change.changes) {
         idsByChange.push(undefined);
+        aiByChange.push(undefined);
         if (c.text.length === 0) continue; // a pure deletion inserts nothing to attribute
         const session = this.grouper.assign({
           tool: claim.tool.name,
@@ -107,7 +134,7 @@ export class CapturePipeline {
           time: change.time,
           file: facts.file.path,
         });
-        const edit = buildEditEvent({
+        let edit = buildEditEvent({
           change: c,
           claim,
           time: change.time,
@@ -117,17 +144,27 @@ export class CapturePipeline {
           // Inline completions are accepted by the keypress itself; agent edits wait for Keep/Undo.
           disposition: claim.method === 'keybinding' ? 'accepted' : 'pending',
         });
+        const agent = announced ? await this.awaitAgentReport(edit, change.time) : undefined;
+        if (agent) {
+          // The agent's hook already wrote its session record: this edit only replaces the agent's record.
+          edit = joinAgentEdit(agent, edit);
+          this.counts.joinedEvents++;
+          out.push(edit);
+        } else {
+          out.push(edit, this.sessions.addEdit(edit, c.text, { ...(claim.conversationId ? { conversationId: claim.conversationId } : {}), repo: facts.file.repo, capture: edit.capture }));
+        }
         ids.push(edit.id);
         idsByChange[idsByChange.length - 1] = edit.id;
-        out.push(edit, this.sessions.addEdit(edit, c.text, { ...(claim.conversationId ? { conversationId: claim.conversationId } : {}), repo: facts.file.repo, capture: edit.capture }));
-        if (cls.kind === 'ai') {
+        if (cls.kind === 'ai' || agent) {
+          aiByChange[aiByChange.length - 1] = edit.id;
           this.recent.set(edit.id, edit);
           this.dispositions.track({ id: edit.id, uri: change.uri, offset: c.offset, insertedText: c.text, replacedLength: c.length, time: change.time, disposition: edit.disposition });
         }
       }
       this.applyDispositions(change, idsByChange, out);
       // Only AI text is drawn as AI; an unvouched external write is tracked as not-AI text.
-      this.options.onClassified?.(change, cls.kind === 'ai' ? { recordIds: ids } : undefined, cls.kind === 'external');
+      const aiIds = aiByChange.filter((id): id is string => id !== undefined);
+      this.options.onClassified?.(change, aiIds.length > 0 ? { recordIds: aiIds, byChange: aiByChange } : undefined, cls.kind === 'external');
     }
     this.forgetOld(batch.length ? batch[batch.length - 1]!.time : Date.now());
     if (out.length === 0) return;
@@ -158,6 +195,32 @@ export class CapturePipeline {
       return await this.options.isReload(change);
     } catch {
       return false;
+    }
+  }
+
+  /**
+   * Waits (polling the agents' reports) until the agent's record of this change shows up, or the wait is
+   * over. Blocks this pipeline only for announced agent writes, and never longer than the wait.
+   */
+  private async awaitAgentReport(edit: EditEvent, changeTime: number): Promise<EditEvent | undefined> {
+    const source = this.options.agentEdits!;
+    const deadline = Date.now() + (this.options.agentJoinWaitMs ?? DEFAULT_AGENT_JOIN_WAIT_MS);
+    for (;;) {
+      let reported: EditEvent[] = [];
+      try {
+        reported = await source.reported(edit.file, changeTime);
+      } catch (err) {
+        this.options.log('warn', `could not read agents' reports to join an edit: ${(err as Error).message}`);
+        return undefined;
+      }
+      const agent = pickAgentEdit(edit, reported, this.joined);
+      if (agent) {
+        this.joined.add(agent.id);
+        if (this.joined.size > JOINED_MEMORY) this.joined.delete(this.joined.values().next().value!);
+        return agent;
+      }
+      if (Date.now() >= deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, AGENT_POLL_MS));
     }
   }
 

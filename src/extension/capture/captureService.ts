@@ -2,11 +2,19 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ObservedChange } from '../../core/capture/classifier';
-import { CapturePipeline, type FileFacts } from '../../core/capture/pipeline';
+import { type AgentEditSource, CapturePipeline, type FileFacts } from '../../core/capture/pipeline';
 import { RepoInfoCache } from '../../core/git/repoInfo';
 import type { ProvenanceRecord } from '../../core/model/schema';
 import type { Log } from '../log';
 import type { ChangeRecorder, RecordedChange } from './changeRecorder';
+
+export interface ClassifiedChange {
+  change: ObservedChange;
+  aiRecordIds: readonly string[] | undefined;
+  /** Per content change, the record it is attributed to (when capture said which). */
+  aiByChange: readonly (string | undefined)[] | undefined;
+  reload: boolean;
+}
 
 /** Schemes of documents whose changes we attribute: files on disk (local or in a remote workspace). */
 const RECORDED_SCHEMES = new Set(['file', 'vscode-remote', 'vscode-userdata']);
@@ -17,7 +25,7 @@ const RECORDED_SCHEMES = new Set(['file', 'vscode-remote', 'vscode-userdata']);
  */
 export class CaptureService implements vscode.Disposable {
   readonly pipeline: CapturePipeline;
-  private readonly classified = new vscode.EventEmitter<{ change: ObservedChange; aiRecordIds: readonly string[] | undefined; reload: boolean }>();
+  private readonly classified = new vscode.EventEmitter<ClassifiedChange>();
   private readonly repos = new RepoInfoCache();
   private readonly subscription: vscode.Disposable;
   private readonly osUser = safeOsUser();
@@ -26,22 +34,24 @@ export class CaptureService implements vscode.Disposable {
     changes: ChangeRecorder,
     write: (records: ProvenanceRecord[]) => Promise<void>,
     private readonly log: Log,
+    agentEdits?: AgentEditSource,
   ) {
     const config = vscode.workspace.getConfiguration('lineagelens.capture');
     this.pipeline = new CapturePipeline({
       idleGapMs: Math.max(0.1, config.get<number>('idleGapMinutes', 5)) * 60_000,
       undoWindowMs: Math.max(1, config.get<number>('undoWindowSeconds', 30)) * 1_000,
+      ...(agentEdits ? { agentEdits, agentJoinWaitMs: Math.min(60, Math.max(0, config.get<number>('agentJoinSeconds', 4))) * 1_000 } : {}),
       resolveFile: (uri) => this.resolveFile(uri),
       write,
       isReload: (change) => this.isReload(change),
-      onClassified: (change, ai, reload) => this.classified.fire({ change, aiRecordIds: ai?.recordIds, reload: reload ?? false }),
+      onClassified: (change, ai, reload) => this.classified.fire({ change, aiRecordIds: ai?.recordIds, aiByChange: ai?.byChange, reload: reload ?? false }),
       log: (level, message) => this.log[level](message),
     });
     this.subscription = changes.onDidRecord((batch) => void this.pipeline.process(batch.map(toObserved)));
   }
 
   /** Every change, in order, once classified (AI ones with the ids of their records). */
-  get onDidClassify(): vscode.Event<{ change: ObservedChange; aiRecordIds: readonly string[] | undefined; reload: boolean }> {
+  get onDidClassify(): vscode.Event<ClassifiedChange> {
     return this.classified.event;
   }
 

@@ -107,14 +107,16 @@ export class DocumentTracking implements vscode.Disposable {
   }
 
   /** Called by capture for every classified change, in document order. */
-  apply(change: ObservedChange, aiRecordIds: readonly string[] | undefined, reload = false): void {
+  apply(change: ObservedChange, aiRecordIds: readonly string[] | undefined, reload = false, aiByChange?: readonly (string | undefined)[]): void {
     const doc = this.docs.get(change.uri);
     if (!doc || change.version <= doc.version) return; // already part of the text the tracker started from
     try {
       let k = 0;
       // Content changes of one event apply one after the other, as the extension host applies them.
-      for (const c of change.changes) {
-        const origin = aiRecordIds && c.text.length > 0 ? { ai: aiRecordIds[k++] ?? aiRecordIds[aiRecordIds.length - 1]! } : 'human';
+      for (const [i, c] of change.changes.entries()) {
+        // Per change when capture says which ones are AI (an external write joined with an agent's report).
+        const id = aiByChange ? aiByChange[i] : aiRecordIds && c.text.length > 0 ? (aiRecordIds[k++] ?? aiRecordIds[aiRecordIds.length - 1]) : undefined;
+        const origin = id !== undefined && c.text.length > 0 ? { ai: id } : 'human';
         doc.tracker.applyChange({ offset: c.offset, length: c.length, text: c.text }, origin);
       }
       doc.version = change.version;
