@@ -1,4 +1,5 @@
 import type { ProvenanceRecord } from '../core/model/schema';
+import type { CaptureCounts } from '../core/capture/pipeline';
 
 /**
  * What `activate()` returns. Other extensions (and our integration tests) reach LineageLens through
@@ -35,6 +36,6 @@ export interface LineageLensApi {
     /** The latest version of each record written recently (edits and sessions), oldest first. */
     records(): ProvenanceRecord[];
     /** How many change events capture classified as AI, human, external, or did not record. */
-    captureCounts(): { aiEvents: number; humanEvents: number; externalEvents: number; unrecordedEvents: number; recordsWritten: number; writeFailures: number };
+    captureCounts(): CaptureCounts;
   };
 }
