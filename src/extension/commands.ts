@@ -1,10 +1,15 @@
 import * as vscode from 'vscode';
 import type { Container } from './container';
+import { refreshLauncher, registerConnectCommands } from './connect/connectCommands';
 import { showProvenanceReport } from './provenance/provenanceReport';
 
 /** Registers the command-palette commands. Each command id must also be listed in package.json. */
 export function registerCommands(container: Container): vscode.Disposable[] {
+  // Off the activation path: one small file read, and a write only after an update moved the extension.
+  const launcher = setTimeout(() => refreshLauncher(container.store.home, container.context.extensionPath, container.log), 2_000);
   return [
+    { dispose: () => clearTimeout(launcher) },
+    ...registerConnectCommands(container.store, container.context.extensionPath, container.log),
     vscode.commands.registerCommand('lineagelens.showLog', () => container.log.show()),
     vscode.commands.registerCommand('lineagelens.revealSession', (sessionId: unknown) =>
       typeof sessionId === 'string' ? container.sessionsView.reveal(sessionId) : undefined,

@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EditEvent } from '../../src/core/model/schema';
@@ -16,11 +17,24 @@ const BEFORE = 'export function pay() {\n  return send();\n}\n';
 const NEW_TEXT = '  for (let i = 0; i < 3; i++) {\n    try { return send(); } catch {}\n  }\n';
 const AFTER = `export function pay() {\n${NEW_TEXT}}\n`;
 
-/** Runs the CLI's hook as an agent does: payload on stdin, asynchronously (the extension host keeps running). */
-function runHook(home: string, payload: unknown): Promise<{ stdout: string; stderr: string }> {
-  const cli = path.join(extension().extensionPath, 'dist', 'cli.js');
+interface ConnectResult {
+  file: string;
+  command: string;
+  changed: boolean;
+}
+
+/** The hook command "LineageLens: Connect Claude Code" installed (in a throwaway user home). */
+let hookCommand: string | undefined;
+
+/**
+ * Runs the installed hook command as Claude Code does: through a shell, payload on stdin, asynchronously
+ * (the extension host keeps running meanwhile).
+ */
+function runHook(payload: unknown): Promise<{ stdout: string; stderr: string }> {
+  if (!hookCommand) throw new Error('Connect Claude Code did not run');
+  const command = hookCommand;
   return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, [cli, 'hook', 'claude-code', '--home', home], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 30_000 }, (err, stdout, stderr) =>
+    const child = execFile('/bin/sh', ['-c', command], { timeout: 30_000 }, (err, stdout, stderr) =>
       err ? reject(new Error(`hook failed: ${err.message} ${stderr}`)) : resolve({ stdout, stderr }),
     );
     child.stdin?.end(JSON.stringify(payload));
@@ -28,10 +42,37 @@ function runHook(home: string, payload: unknown): Promise<{ stdout: string; stde
 }
 
 describe('agent connectors: a Claude Code hook and the editor make one record (real extension host)', () => {
+  it('"Connect Claude Code" installs hooks that run LineageLens through a launcher at a stable path', async () => {
+    const api = await activateApi();
+    const userHome = fs.mkdtempSync(path.join(os.tmpdir(), 'll-connect-'));
+    const settings = path.join(userHome, '.claude', 'settings.json');
+    fs.mkdirSync(path.dirname(settings), { recursive: true });
+    const own = { permissions: { allow: ['Bash(npm test)'] }, hooks: { Stop: [{ hooks: [{ type: 'command', command: 'notify-send done' }] }] } };
+    fs.writeFileSync(settings, JSON.stringify(own, null, 2) + '\n');
+
+    const result = await vscode.commands.executeCommand<ConnectResult | undefined>('lineagelens.connectClaudeCode', { scope: 'user', userHome });
+    assert.ok(result, 'the command returned what it did');
+    assert.equal(result.file, settings);
+    assert.equal(result.changed, true);
+    const launcher = path.join(api.testing.storeHome(), 'bin', 'lineagelens');
+    assert.ok(result.command.startsWith(`"${launcher}" hook claude-code`), result.command);
+    assert.equal(fs.statSync(launcher).mode & 0o111, 0o111, 'the launcher is executable');
+    assert.match(fs.readFileSync(launcher, 'utf8'), new RegExp(`"${extension().extensionPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/dist/cli.js"`));
+    const written = JSON.parse(fs.readFileSync(settings, 'utf8')) as { permissions: unknown; hooks: Record<string, { matcher?: string; hooks: { command: string }[] }[]> };
+    assert.deepEqual(written.permissions, own.permissions, 'the user\'s own settings are kept');
+    assert.deepEqual(written.hooks.Stop, own.hooks.Stop, 'and their own hooks');
+    for (const event of ['UserPromptSubmit', 'PreToolUse', 'PostToolUse']) {
+      assert.equal(written.hooks[event]?.[0]?.hooks[0]?.command, result.command, `${event} runs LineageLens`);
+    }
+    assert.ok(fs.existsSync(`${settings}.lineagelens.bak`), 'the previous file is kept');
+    const again = await vscode.commands.executeCommand<ConnectResult | undefined>('lineagelens.connectClaudeCode', { scope: 'user', userHome });
+    assert.equal(again?.changed, false, 'connecting twice changes nothing');
+    hookCommand = result.command;
+  });
+
   it('joins PreToolUse/PostToolUse with the change the editor saw: one record with prompt and model, drawn as AI', async function () {
     this.timeout(60_000);
     const api = await activateApi();
-    const home = api.testing.storeHome();
 
     // A real repository inside the workspace, as Claude Code would work in.
     const repo = path.join(workspaceDir(), `agent-repo-${Date.now().toString(36)}`);
@@ -70,11 +111,11 @@ describe('agent connectors: a Claude Code hook and the editor make one record (r
     const common = { session_id: 'cc-join', transcript_path: transcript, cwd: repo, permission_mode: 'default' };
     const input = { file_path: file, old_string: '  return send();\n', new_string: NEW_TEXT };
 
-    assert.equal((await runHook(home, { ...common, hook_event_name: 'UserPromptSubmit', prompt: PROMPT })).stdout, '');
-    assert.equal((await runHook(home, { ...common, hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_use_id: 'toolu_join', tool_input: input })).stdout, '');
+    assert.equal((await runHook({ ...common, hook_event_name: 'UserPromptSubmit', prompt: PROMPT })).stdout, '');
+    assert.equal((await runHook({ ...common, hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_use_id: 'toolu_join', tool_input: input })).stdout, '');
     // Claude Code writes the file, then runs PostToolUse; the editor reloads the open document meanwhile.
     fs.writeFileSync(file, AFTER);
-    const post = runHook(home, {
+    const post = runHook({
       ...common,
       hook_event_name: 'PostToolUse',
       tool_name: 'Edit',

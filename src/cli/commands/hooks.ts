@@ -13,10 +13,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CONNECTOR_TOOLS, type ConnectorTool, isConnectorTool } from '../../core/connectors/types';
 import { RepoInfoCache } from '../../core/git/repoInfo';
-import { HOOK_SPECS, hooksConfigLocation, HooksConfigError, type HooksScope, hooksStatus, installHooks, isOurCommand, uninstallHooks } from '../../core/hooksConfig';
-import { COPILOT_HOOKS_FILE } from '../../core/hooksConfig/paths';
+import { HOOK_SPECS, hooksConfigLocation, HooksConfigError, type HooksScope, hooksStatus, isOurCommand } from '../../core/hooksConfig';
 import { resolveStoreHome } from '../../core/store/storeHome';
-import { createConfigFile, deleteCreatedConfigFile, forgetCreated, readConfigText, replaceConfigFile, wasCreatedByUs } from './hooksFiles';
+import { installHooksInFile, readConfigText, uninstallHooksFromFile } from '../../core/hooksConfig/hooksFiles';
+import { launcherPath } from '../../core/hooksConfig/launcher';
 
 const USAGE = `usage: lineagelens hooks install <tool> [--user|--project] [--repo DIR] [--home DIR]
        lineagelens hooks uninstall <tool> [--user|--project] [--repo DIR] [--home DIR]
@@ -65,47 +65,28 @@ export async function runHooks(args: string[]): Promise<number> {
 }
 
 function install(tool: ConnectorTool, file: string, notes: readonly string[], args: HooksArgs): number {
-  const existing = readConfigText(file);
   const command = hookCommand(tool, args.homeSetting);
-  const edit = installHooks(tool, existing, command);
+  const outcome = installHooksInFile(tool, file, command, args.storeHome);
   const events = HOOK_SPECS[tool].events.map((e) => e.name).join(', ');
-  if (!edit.changed) {
+  if (!outcome.changed) {
     process.stdout.write(`${tool} hooks are already installed in ${file}\n`);
     return 0;
   }
-  if (existing === undefined) {
-    createConfigFile(file, edit.text, args.storeHome);
-    process.stdout.write(`installed ${tool} hooks (${events}) in ${file} (new file)\n`);
-  } else {
-    const { backup } = replaceConfigFile(file, edit.text);
-    process.stdout.write(`installed ${tool} hooks (${events}) in ${file} (previous version: ${backup})\n`);
-  }
+  process.stdout.write(`installed ${tool} hooks (${events}) in ${file} (${outcome.created ? 'new file' : `previous version: ${outcome.backup}`})\n`);
   process.stdout.write(`  command: ${command}\n`);
   for (const note of notes) process.stdout.write(`  note: ${note}\n`);
   return 0;
 }
 
 function uninstall(tool: ConnectorTool, file: string, args: HooksArgs): number {
-  const text = readConfigText(file);
-  if (text === undefined) {
-    process.stdout.write(`${tool} hooks are not installed (no ${file})\n`);
-    return 0;
-  }
-  const removal = uninstallHooks(tool, text);
-  if (!removal.changed) {
-    process.stdout.write(`no LineageLens ${tool} hooks in ${file}\n`);
-    return 0;
-  }
-  // Copilot reads every file of its hooks folder; lineagelens.json is ours by name.
-  const ours = wasCreatedByUs(file, args.storeHome) || (tool === 'copilot' && path.basename(file) === COPILOT_HOOKS_FILE);
-  if (removal.removable && ours) {
-    deleteCreatedConfigFile(file, args.storeHome);
-    process.stdout.write(`removed ${tool} hooks: deleted ${file} (LineageLens had created it)\n`);
-    return 0;
-  }
-  const { backup } = replaceConfigFile(file, removal.text);
-  forgetCreated(file, args.storeHome);
-  process.stdout.write(`removed ${tool} hooks from ${file} (previous version: ${backup})\n`);
+  const outcome = uninstallHooksFromFile(tool, file, args.storeHome);
+  const messages = {
+    no_file: `${tool} hooks are not installed (no ${file})`,
+    not_installed: `no LineageLens ${tool} hooks in ${file}`,
+    deleted: `removed ${tool} hooks: deleted ${file} (LineageLens had created it)`,
+    removed: `removed ${tool} hooks from ${file} (previous version: ${outcome.backup})`,
+  };
+  process.stdout.write(`${messages[outcome.state]}\n`);
   return 0;
 }
 
@@ -135,7 +116,8 @@ function showStatus(args: HooksArgs, dirs: { home: string; repoRoot?: string }):
           path: file,
           state: status.state,
           missingEvents: Object.entries(status.events).filter(([, on]) => !on).map(([name]) => name),
-          outdated: status.commands.some((c) => !runs.every((part) => c.includes(part))),
+          // Commands through the editor's launcher (<home>/bin/lineagelens) follow the extension: never outdated.
+          outdated: status.commands.some((c) => !runs.every((part) => c.includes(part)) && !c.includes(`"${launcherPath(args.storeHome)}"`)),
         });
       } catch (err) {
         rows.push({ tool, scope, path: file, state: 'unreadable', missingEvents: [], outdated: false, error: (err as Error).message });

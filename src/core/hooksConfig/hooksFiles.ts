@@ -1,6 +1,6 @@
 /**
- * Changing an agent's hook configuration file on disk for `lineagelens hooks install|uninstall`: the text
- * edits are core/hooksConfig's; this file reads and writes. Before a change the file is copied to
+ * Changing an agent's hook configuration file on disk for `lineagelens hooks install|uninstall` and the
+ * editor's Connect commands: the text edits are hooksConfig.ts's; this file reads and writes. Before a change the file is copied to
  * `<file>.lineagelens.bak`; the new text replaces it atomically (through a symlink to its target, keeping
  * its permissions). A file (and folders) that install created are remembered in
  * `<store home>/hooks-created.json`, so uninstall can delete exactly those, and nothing the user made.
@@ -8,7 +8,10 @@
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomicSync } from '../../core/config/atomicWrite';
+import type { ConnectorTool } from '../connectors/types';
+import { installHooks, uninstallHooks } from './hooksConfig';
+import { COPILOT_HOOKS_FILE } from './paths';
+import { writeFileAtomicSync } from '../config/atomicWrite';
 
 export const BACKUP_SUFFIX = '.lineagelens.bak';
 const CREATED_FILE = 'hooks-created.json';
@@ -99,4 +102,45 @@ function writeCreated(storeHome: string, created: Created): void {
   const file = path.join(storeHome, CREATED_FILE);
   if (created.files.length === 0) rmSync(file, { force: true });
   else writeFileAtomicSync(file, JSON.stringify(created, null, 2) + '\n');
+}
+
+export interface InstallOutcome {
+  changed: boolean;
+  /** The file did not exist: install created it (uninstall may delete it). */
+  created: boolean;
+  backup?: string;
+}
+
+/** Merges our entries for `tool` into its configuration file (creating it when missing). */
+export function installHooksInFile(tool: ConnectorTool, file: string, command: string, storeHome: string): InstallOutcome {
+  const existing = readConfigText(file);
+  const edit = installHooks(tool, existing, command);
+  if (!edit.changed) return { changed: false, created: false };
+  if (existing === undefined) {
+    createConfigFile(file, edit.text, storeHome);
+    return { changed: true, created: true };
+  }
+  return { changed: true, created: false, ...replaceConfigFile(file, edit.text) };
+}
+
+export interface UninstallOutcome {
+  state: 'no_file' | 'not_installed' | 'deleted' | 'removed';
+  backup?: string;
+}
+
+/** Removes exactly our entries for `tool`; deletes the file when install created it and nothing else is left. */
+export function uninstallHooksFromFile(tool: ConnectorTool, file: string, storeHome: string): UninstallOutcome {
+  const text = readConfigText(file);
+  if (text === undefined) return { state: 'no_file' };
+  const removal = uninstallHooks(tool, text);
+  if (!removal.changed) return { state: 'not_installed' };
+  // Copilot reads every file of its hooks folder; lineagelens.json is ours by name.
+  const ours = wasCreatedByUs(file, storeHome) || (tool === 'copilot' && path.basename(file) === COPILOT_HOOKS_FILE);
+  if (removal.removable && ours) {
+    deleteCreatedConfigFile(file, storeHome);
+    return { state: 'deleted' };
+  }
+  const { backup } = replaceConfigFile(file, removal.text);
+  forgetCreated(file, storeHome);
+  return { state: 'removed', backup };
 }
