@@ -18,15 +18,6 @@ export const TOOL_LABELS: Readonly<Record<ConnectorTool, string>> = {
   windsurf: 'Windsurf',
 };
 
-/** Command ids per tool: "LineageLens: Connect Claude Code" and so on (listed in package.json). */
-export const CONNECT_COMMANDS: Readonly<Record<ConnectorTool, string>> = {
-  'claude-code': 'lineagelens.connectClaudeCode',
-  cursor: 'lineagelens.connectCursor',
-  copilot: 'lineagelens.connectCopilot',
-  codex: 'lineagelens.connectCodex',
-  windsurf: 'lineagelens.connectWindsurf',
-};
-
 /** Arguments a caller (a test, a walkthrough link) may pass instead of answering the pickers. */
 interface ConnectArgs {
   scope?: HooksScope;
@@ -95,7 +86,12 @@ export function registerConnectCommands(store: StoreService, extensionPath: stri
   return [
     vscode.commands.registerCommand('lineagelens.connect', (tool?: unknown, args?: ConnectArgs) => connect(typeof tool === 'string' && isConnectorTool(tool) ? tool : undefined, args)),
     vscode.commands.registerCommand('lineagelens.disconnect', (tool?: unknown, args?: ConnectArgs) => disconnect(typeof tool === 'string' && isConnectorTool(tool) ? tool : undefined, args)),
-    ...CONNECTOR_TOOLS.map((tool) => vscode.commands.registerCommand(CONNECT_COMMANDS[tool], (args?: ConnectArgs) => connect(tool, args))),
+    // Literal ids, one per tool: the architecture test matches them against package.json.
+    vscode.commands.registerCommand('lineagelens.connectClaudeCode', (args?: ConnectArgs) => connect('claude-code', args)),
+    vscode.commands.registerCommand('lineagelens.connectCursor', (args?: ConnectArgs) => connect('cursor', args)),
+    vscode.commands.registerCommand('lineagelens.connectCopilot', (args?: ConnectArgs) => connect('copilot', args)),
+    vscode.commands.registerCommand('lineagelens.connectCodex', (args?: ConnectArgs) => connect('codex', args)),
+    vscode.commands.registerCommand('lineagelens.connectWindsurf', (args?: ConnectArgs) => connect('windsurf', args)),
   ];
 }
 
