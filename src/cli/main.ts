@@ -21,6 +21,8 @@ Usage:
                                                   set up an agent's hooks to run \`lineagelens hook\`
   lineagelens import <tool> <path...> [--home DIR] [--json]
                                                   import agent transcripts (files or folders)
+  lineagelens enrich <tool> <path...> [--home DIR] [--json]
+                                                  add prompt and model from session files to the editor's records
   lineagelens log [--tool T] [--file F] [--since ISO|7d|24h] [--limit N] [--json] [--home DIR]
                                                   recorded AI edits, newest first
   (tools: claude-code, cursor, copilot, codex, windsurf)
@@ -60,6 +62,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/hooks')).runHooks(rest);
     case 'import':
       return (await import('./commands/import')).runImport(rest);
+    case 'enrich':
+      return (await import('./commands/enrich')).runEnrich(rest);
     case 'log':
       return (await import('./commands/log')).runLog(rest);
     default:

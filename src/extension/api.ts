@@ -37,5 +37,7 @@ export interface LineageLensApi {
     records(): ProvenanceRecord[];
     /** How many change events capture classified as AI, human, external, or did not record. */
     captureCounts(): CaptureCounts;
+    /** This workspace's folder in the editor's workspace storage (where Copilot keeps chatSessions). */
+    workspaceStorageDir(): string | undefined;
   };
 }

@@ -11,6 +11,16 @@ export function registerCommands(container: Container): vscode.Disposable[] {
     { dispose: () => clearTimeout(launcher) },
     ...registerConnectCommands(container.store, container.context.extensionPath, container.log),
     vscode.commands.registerCommand('lineagelens.showLog', () => container.log.show()),
+    vscode.commands.registerCommand('lineagelens.enrichFromSessionFiles', async () => {
+      const sources = container.sessionFiles.sources();
+      if (sources.length === 0) {
+        void vscode.window.showInformationMessage('No agent session files for this workspace (Copilot chatSessions, Cursor state.vscdb).');
+        return 0;
+      }
+      const count = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'LineageLens: reading agent session files' }, () => container.sessionFiles.run());
+      void vscode.window.showInformationMessage(`LineageLens added prompt and model to ${count} AI edit${count === 1 ? '' : 's'} from ${sources.map((s) => s.tool).join(' and ')} session files.`);
+      return count;
+    }),
     vscode.commands.registerCommand('lineagelens.revealSession', (sessionId: unknown) =>
       typeof sessionId === 'string' ? container.sessionsView.reveal(sessionId) : undefined,
     ),

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { RecentRecords } from '../core/capture/recentRecords';
 import type { ProvenanceRecord } from '../core/model/schema';
 import { StoreAgentReports } from './capture/agentReports';
+import { SessionFileEnricher } from './connect/sessionFileEnricher';
 import { CaptureService } from './capture/captureService';
 import { ChangeRecorder } from './capture/changeRecorder';
 import { ChatEditingWatcher } from './capture/chatEditingWatcher';
@@ -36,6 +37,7 @@ export class Container implements vscode.Disposable {
   readonly store: StoreService;
   readonly sessionsView: SessionsView;
   readonly statusBar: AiShareStatusBar;
+  readonly sessionFiles: SessionFileEnricher;
   private readonly refreshViews = debounce(() => this.sessionsView.refresh(), 300, 2_000);
 
   constructor(readonly context: vscode.ExtensionContext) {
@@ -65,6 +67,7 @@ export class Container implements vscode.Disposable {
     this.own(new ChatEditingWatcher(classifier, this.log));
     this.own(new ExternalWriteWatcher(classifier));
     this.own(registerPasteObserver(classifier));
+    this.sessionFiles = this.own(new SessionFileEnricher(context, this.store, this.log));
   }
 
   /** Shown at once from memory; acknowledged once the store has made them durable. */

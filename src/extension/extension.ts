@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { bundleStartedAt } from './startTime';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
@@ -53,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): LineageLensApi {
         return doc ? container.tracking.aiLines(doc, 0, doc.lineCount) : [];
       },
       captureCounts: () => ({ ...container.capture.pipeline.counts }),
+      workspaceStorageDir: () => (context.storageUri?.scheme === 'file' ? path.dirname(context.storageUri.fsPath) : undefined),
     },
   };
 }

@@ -79,3 +79,45 @@ export function joinAgentEdit(agent: EditEvent, editor: EditEvent): EditEvent {
     capture: { method: agent.capture.method, confidence: Math.max(agent.capture.confidence, editor.capture.confidence), detail: detail.slice(0, 500) },
   };
 }
+
+/** Editor-made records that may lack what only the agent knows (prompt, model). */
+const EDITOR_METHODS = new Set(['editor_scheme', 'external', 'heuristic']);
+/** Tool names the editor uses when it cannot tell which agent it was. */
+const GENERIC_TOOLS = new Set(['vscode-chat', 'external']);
+/** Session files date an edit by its request; the editor by when it landed (agents work for minutes). */
+export const ENRICH_WINDOW_MS = 30 * 60_000;
+
+/**
+ * The editor record (chat-editing scheme, external write) that an agent's session file describes, among
+ * those still lacking a prompt or model and not enriched yet. Same evidence rules as pickAgentEdit.
+ */
+export function pickEditorEdit(agent: EditEvent, candidates: readonly EditEvent[], alreadyEnriched: ReadonlySet<string> = new Set()): EditEvent | undefined {
+  const agentTime = Date.parse(agent.time);
+  let best: { edit: EditEvent; score: number; distance: number } | undefined;
+  for (const c of candidates) {
+    if (c.kind !== 'edit' || !EDITOR_METHODS.has(c.capture.method) || alreadyEnriched.has(c.id)) continue;
+    if (c.model !== 'unknown' && c.prompt !== null) continue; // nothing to add
+    if (c.file.path !== agent.file.path || (c.file.repo?.id ?? null) !== (agent.file.repo?.id ?? null)) continue;
+    const distance = Math.abs(Date.parse(c.time) - agentTime);
+    if (!(distance <= ENRICH_WINDOW_MS)) continue;
+    const score = evidence(c, agent);
+    if (score === 0) continue;
+    if (!best || score > best.score || (score === best.score && distance < best.distance)) best = { edit: c, score, distance };
+  }
+  return best?.edit;
+}
+
+/**
+ * The editor record with what the agent's session file adds: prompt, model, and the tool when the editor
+ * could only say "a chat". Its id, range, text, disposition and capture method stay the editor's.
+ */
+export function enrichEditorEdit(editor: EditEvent, agent: EditEvent, source: string): EditEvent {
+  const detail = `${editor.capture.detail ? `${editor.capture.detail}; ` : ''}prompt and model from ${source}`;
+  return {
+    ...editor,
+    tool: GENERIC_TOOLS.has(editor.tool.name) ? agent.tool : editor.tool.name === agent.tool.name ? { ...agent.tool, ...editor.tool } : editor.tool,
+    model: editor.model === 'unknown' ? agent.model : editor.model,
+    prompt: editor.prompt ?? agent.prompt,
+    capture: { ...editor.capture, detail: detail.slice(0, 500) },
+  };
+}
