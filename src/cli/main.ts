@@ -58,6 +58,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/store')).runStore(rest);
     case 'hook':
       return (await import('./commands/hook')).runHook(rest);
+    case 'hook-drain':
+      return (await import('./commands/hookDrain')).runHookDrain(rest);
     case 'hooks':
       return (await import('./commands/hooks')).runHooks(rest);
     case 'import':

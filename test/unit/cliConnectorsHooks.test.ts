@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CONNECTOR_TOOLS } from '../../src/core/connectors/types';
@@ -10,8 +10,10 @@ import { repoRoot } from './helpers';
 // `lineagelens hooks ...` against a temporary HOME that already holds the user's own hooks.
 const bin = path.join(repoRoot, 'out', 'src', 'cli', 'bin.js');
 
+const storeHomeOf = (home: string) => path.join(home, '.lineagelens');
+
 function hooks(home: string, ...args: string[]) {
-  const storeHome = path.join(home, '.lineagelens');
+  const storeHome = storeHomeOf(home);
   // cwd outside any repository: status then shows the user scope only.
   return spawnSync(process.execPath, [bin, 'hooks', ...args, '--home', storeHome], { encoding: 'utf8', timeout: 30_000, cwd: home, env: { ...process.env, HOME: home, USERPROFILE: home } });
 }
@@ -52,8 +54,10 @@ describe('lineagelens hooks', () => {
       const status = hooksStatus(tool, text);
       assert.equal(status.state, 'installed');
       const [command] = status.commands;
-      assert.ok(command.startsWith(`"${process.execPath}" "${bin}" `), command);
-      assert.match(command, new RegExp(`hook ${tool} --home "`));
+      // Through the launcher in the store home, which runs this node and this CLI.
+      const launcher = path.join(storeHomeOf(home), 'bin', 'lineagelens');
+      assert.equal(command, `"${launcher}" hook ${tool} --home "${storeHomeOf(home)}"`);
+      assert.match(readFileSync(launcher, 'utf8'), new RegExp(`node="${escape(process.execPath)}"\ncli="${escape(realpathSync(bin))}"`));
 
       const again = hooks(home, 'install', tool);
       assert.equal(again.status, 0);

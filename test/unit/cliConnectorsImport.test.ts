@@ -55,7 +55,8 @@ const FIXTURES: [string, string[]][] = [
 ];
 
 describe('lineagelens import', () => {
-  it('imports every fixture transcript; importing them again adds nothing, not even to the journal', async () => {
+  it('imports every fixture transcript; importing them again adds nothing, not even to the journal', async function () {
+    this.timeout(90_000); // 10 CLI runs over every fixture: slow on a busy 2-core machine
     const home = path.join(mkdtempSync(path.join(tmpdir(), 'll-import-')), 'home');
     let imported = 0;
     for (const [tool, files] of FIXTURES) {

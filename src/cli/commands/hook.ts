@@ -8,7 +8,7 @@ import { CONNECTOR_TOOLS, type ConnectorTool, type HookParseResult, isConnectorT
 import { announcedEdit, announceEdit } from '../../core/hookState/inflightEdits';
 import { resolveStoreHome } from '../../core/store/storeHome';
 import { type HookLogEntry, writeHookLog } from './hookLog';
-import { readHookStdin } from './hookStdin';
+import { type HookStdin, readHookStdin } from './hookStdin';
 
 /**
  * Tools whose post-edit payloads may name files without the change (Copilot's editFiles, Windsurf's
@@ -35,30 +35,8 @@ export async function runHook(args: string[]): Promise<number> {
       return 0;
     }
     const input = await readHookStdin();
-    if (input.kind === 'terminal') entry.messages.push('no payload: stdin is a terminal, not an agent');
-    else if (input.kind === 'too_large') entry.messages.push(`payload too large, ${input.bytes} bytes, not recorded`);
-    else if (input.kind === 'binary') entry.messages.push(`payload is binary (NUL bytes), ${input.bytes} bytes, not recorded`);
-    else if (isPreEditFastPath(parsed.tool, input.text)) {
-      entry.event = NOTHING_TO_DO[parsed.tool];
-      entry.outcome = announceIfEdit(parsed.tool, input.text, parsed.home) ? 'announced' : 'nothing_to_record';
-    } else {
-      // Loaded in this order: zod must be configured before the parsers build their schemas.
-      await import('./hookZodConfig');
-      const { parseHookInput } = await import('../../core/connectors/hooks/hookInput');
-      const payload = parseHookInput(parsed.tool, input.text);
-      entry.event = payload.context.hookEventName;
-      entry.messages.push(...payload.warnings);
-      entry.outcome = payload.events.length === 0 && payload.warnings.length > 0 ? 'ignored' : 'nothing_to_record';
-      if (needsRecording(parsed.tool, payload)) {
-        const [{ loadUserConfig }, { recordHookEvents }] = await Promise.all([import('../../core/config/userConfig'), import('./hookRecorder')]);
-        const config = loadUserConfig(home);
-        entry.messages.push(...config.problems);
-        const result = await recordHookEvents(parsed.tool, payload, { home, privacy: config.privacy });
-        Object.assign(entry, { outcome: result.outcome, edits: result.edits, prompts: result.prompts, skipped: result.skipped });
-        entry.messages.push(...result.messages);
-      }
-      if (parsed.tool === 'cursor' && entry.event === 'beforeSubmitPrompt') process.stdout.write('{"continue":true}\n');
-    }
+    const answer = await handleHookPayload(parsed.tool, input, parsed.home, entry);
+    if (answer) process.stdout.write(answer);
   } catch (err) {
     entry.outcome = 'failed';
     entry.messages.push(`${(err as Error).name}: ${(err as Error).message}`);
@@ -71,6 +49,40 @@ export async function runHook(args: string[]): Promise<number> {
     }
   }
   return 0;
+}
+
+/**
+ * What one hook payload does, wherever it comes from (stdin, or the spool the launcher fills): records it
+ * and fills in the log entry. Returns what the agent expects on stdout (usually nothing). Throws on
+ * internal errors; the callers log them and exit 0.
+ */
+export async function handleHookPayload(tool: ConnectorTool, input: HookStdin, home: string, entry: HookLogEntry): Promise<string> {
+  let answer = '';
+  if (input.kind === 'terminal') entry.messages.push('no payload: stdin is a terminal, not an agent');
+  else if (input.kind === 'too_large') entry.messages.push(`payload too large, ${input.bytes} bytes, not recorded`);
+  else if (input.kind === 'binary') entry.messages.push(`payload is binary (NUL bytes), ${input.bytes} bytes, not recorded`);
+  else if (isPreEditFastPath(tool, input.text)) {
+    entry.event = NOTHING_TO_DO[tool];
+    entry.outcome = announceIfEdit(tool, input.text, home) ? 'announced' : 'nothing_to_record';
+  } else {
+    // Loaded in this order: zod must be configured before the parsers build their schemas.
+    await import('./hookZodConfig');
+    const { parseHookInput } = await import('../../core/connectors/hooks/hookInput');
+    const payload = parseHookInput(tool, input.text);
+    entry.event = payload.context.hookEventName;
+    entry.messages.push(...payload.warnings);
+    entry.outcome = payload.events.length === 0 && payload.warnings.length > 0 ? 'ignored' : 'nothing_to_record';
+    if (needsRecording(tool, payload)) {
+      const [{ loadUserConfig }, { recordHookEvents }] = await Promise.all([import('../../core/config/userConfig'), import('./hookRecorder')]);
+      const config = loadUserConfig(home);
+      entry.messages.push(...config.problems);
+      const result = await recordHookEvents(tool, payload, { home, privacy: config.privacy });
+      Object.assign(entry, { outcome: result.outcome, edits: result.edits, prompts: result.prompts, skipped: result.skipped });
+      entry.messages.push(...result.messages);
+    }
+    if (tool === 'cursor' && entry.event === 'beforeSubmitPrompt') answer = '{"continue":true}\n';
+  }
+  return answer;
 }
 
 /**

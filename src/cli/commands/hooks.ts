@@ -16,7 +16,7 @@ import { RepoInfoCache } from '../../core/git/repoInfo';
 import { HOOK_SPECS, hooksConfigLocation, HooksConfigError, type HooksScope, hooksStatus, isOurCommand } from '../../core/hooksConfig';
 import { resolveStoreHome } from '../../core/store/storeHome';
 import { installHooksInFile, readConfigText, uninstallHooksFromFile } from '../../core/hooksConfig/hooksFiles';
-import { launcherPath } from '../../core/hooksConfig/launcher';
+import { ensureLauncher, launcherHookCommand, launcherPath } from '../../core/hooksConfig/launcher';
 
 const USAGE = `usage: lineagelens hooks install <tool> [--user|--project] [--repo DIR] [--home DIR]
        lineagelens hooks uninstall <tool> [--user|--project] [--repo DIR] [--home DIR]
@@ -65,7 +65,7 @@ export async function runHooks(args: string[]): Promise<number> {
 }
 
 function install(tool: ConnectorTool, file: string, notes: readonly string[], args: HooksArgs): number {
-  const command = hookCommand(tool, args.homeSetting);
+  const command = process.platform === 'win32' ? hookCommand(tool, args.homeSetting) : launcherCommand(tool, args);
   const outcome = installHooksInFile(tool, file, command, args.storeHome);
   const events = HOOK_SPECS[tool].events.map((e) => e.name).join(', ');
   if (!outcome.changed) {
@@ -151,6 +151,15 @@ export function hookCommand(tool: ConnectorTool, homeSetting?: string): string {
   const home = homeSetting ? ` --home "${path.resolve(homeSetting)}"` : '';
   const plain = `"${process.execPath}" "${cli}" hook ${tool}${home}`;
   return isOurCommand(tool, plain) ? plain : `"${process.execPath}" "${cli}" lineagelens hook ${tool}${home}`;
+}
+
+/**
+ * The command through the launcher in the store home (see core/hooksConfig/launcher): it spools the
+ * payloads of agents whose payload carries the edit, so the agent does not wait for Node to start.
+ */
+function launcherCommand(tool: ConnectorTool, args: HooksArgs): string {
+  const launcher = ensureLauncher(args.storeHome, { execPath: process.execPath, cliPath: cliPath(), writtenBy: 'Written by lineagelens hooks install' });
+  return launcherHookCommand(launcher.path, tool, args.homeSetting);
 }
 
 /** This CLI's script: dist/cli.js when bundled (or out/src/cli/bin.js when run from the compiled sources). */

@@ -9,6 +9,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { listSpooled } from './hookSpool';
 
 export interface InflightEdit {
   tool: string;
@@ -103,7 +104,35 @@ export function findInflightEdits(home: string, file: string, sinceMs: number): 
     const edit = readMarker(path.join(inflightDir(home), name));
     if (edit && edit.time >= sinceMs && edit.files.some((f) => path.normalize(f) === target)) out.push(edit);
   }
-  return out.sort((a, b) => a.time - b.time);
+  // Pre-edit payloads still in the hook spool announce too: the agent may write before they are drained.
+  for (const spooled of listSpooled(home)) {
+    if (spooled.time < sinceMs) continue;
+    const edit = spooledAnnouncement(spooled.file, spooled.tool, spooled.time);
+    if (edit && edit.files.some((f) => path.normalize(f) === target)) out.push(edit);
+  }
+  // The drain may have made a marker of a payload it has not deleted yet: one announcement per tool call.
+  const seen = new Set<string>();
+  return out
+    .sort((a, b) => a.time - b.time)
+    .filter((e) => {
+      if (!e.toolUseId) return true;
+      const key = `${e.tool}\u0000${e.toolUseId}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+}
+
+/** A spooled payload announces when it is a pre-edit one (Claude Code and Codex PreToolUse). */
+function spooledAnnouncement(file: string, tool: string, time: number): InflightEdit | undefined {
+  try {
+    const text = readFileSync(file, 'utf8');
+    if (!text.includes('PreToolUse')) return undefined;
+    const payload = JSON.parse(text) as { hook_event_name?: unknown };
+    return payload.hook_event_name === 'PreToolUse' ? announcedEdit(tool, payload, time) : undefined;
+  } catch {
+    return undefined; // drained meanwhile, or not JSON: the drain reports it
+  }
 }
 
 /** Deletes markers older than `maxAgeMs` (and stray temp files). Never throws. */

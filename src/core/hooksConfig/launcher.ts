@@ -30,7 +30,34 @@ export function launcherText(target: LauncherTarget, platform: NodeJS.Platform =
   if (platform === 'win32') {
     return `@echo off\r\nrem ${target.writtenBy}; rewritten when LineageLens moves.\r\nset ELECTRON_RUN_AS_NODE=1\r\n"${target.execPath}" "${target.cliPath}" %*\r\n`;
   }
-  return `#!/bin/sh\n# ${target.writtenBy}; rewritten when LineageLens moves.\nELECTRON_RUN_AS_NODE=1 exec "${target.execPath}" "${target.cliPath}" "$@"\n`;
+  return [
+    '#!/bin/sh',
+    `# ${target.writtenBy}; rewritten when LineageLens moves.`,
+    `node="${target.execPath}"`,
+    `cli="${target.cliPath}"`,
+    '# Hooks of agents whose payload carries the edit: spool the payload and let the agent go on at once;',
+    '# a background "hook-drain" records it (a Node start alone is slower than an agent should wait).',
+    'if [ "$1" = hook ] && { [ "$#" -eq 2 ] || { [ "$#" -eq 4 ] && [ "$3" = --home ]; }; }; then',
+    '  case "$2" in claude-code|codex|cursor)',
+    '    home="${LINEAGELENS_HOME:-$HOME/.lineagelens}"',
+    '    [ "$#" -eq 4 ] && home="$4"',
+    '    case "$home" in /*)',
+    '      spool="$home/hooks/spool"',
+    '      ts=$(date +%s%N 2>/dev/null)',
+    '      case "$ts" in *[!0-9]*|"") ts="$(date +%s)000000000";; esac',
+    '      f="$spool/$ts-$$-$2"',
+    '      if mkdir -p "$spool" 2>/dev/null && cat > "$f.tmp" && mv "$f.tmp" "$f.json"; then',
+    '        if [ "$2" = cursor ] && grep -q \'"beforeSubmitPrompt"\' "$f.json"; then printf \'{"continue":true}\\n\'; fi',
+    '        ELECTRON_RUN_AS_NODE=1 nohup "$node" "$cli" hook-drain --home "$home" >/dev/null 2>&1 </dev/null &',
+    '        exit 0',
+    '      fi',
+    '      rm -f "$f.tmp";;',
+    '    esac;;',
+    '  esac',
+    'fi',
+    'ELECTRON_RUN_AS_NODE=1 exec "$node" "$cli" "$@"',
+    '',
+  ].join('\n');
 }
 
 /** Writes the launcher when missing or different; returns its path and whether it changed. */
