@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -6,6 +7,7 @@ import { CONNECTOR_TOOLS, type ConnectorTool, isConnectorTool } from '../../core
 import { HOOK_SPECS, hooksConfigLocation, type HooksScope } from '../../core/hooksConfig';
 import { installHooksInFile, uninstallHooksFromFile } from '../../core/hooksConfig/hooksFiles';
 import { ensureLauncher, launcherHookCommand, launcherPath } from '../../core/hooksConfig/launcher';
+import { listSpooled } from '../../core/hookState/hookSpool';
 import { resolveStoreHome } from '../../core/store/storeHome';
 import type { Log } from '../log';
 import type { StoreService } from '../store/storeService';
@@ -95,11 +97,20 @@ export function registerConnectCommands(store: StoreService, extensionPath: stri
   ];
 }
 
-/** Keeps an existing launcher pointing at this extension (it moves with every update). Never throws. */
+/**
+ * Keeps an existing launcher pointing at this extension (it moves with every update), and records hook
+ * payloads left in the spool (a drain killed with the machine): in a background CLI process. Never throws.
+ */
 export function refreshLauncher(home: string, extensionPath: string, log: Log): void {
   try {
     if (!existsSync(launcherPath(home))) return;
     if (ensureLauncher(home, launcherTarget(extensionPath)).changed) log.info('hook launcher updated to this version of LineageLens');
+    const stale = listSpooled(home).filter((p) => Date.now() - p.time > 10_000).length;
+    if (stale > 0) {
+      log.info(`recording ${stale} agent hook payloads left in the spool`);
+      const target = launcherTarget(extensionPath);
+      spawn(target.execPath, [target.cliPath, 'hook-drain', '--home', home], { detached: true, stdio: 'ignore', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }).unref();
+    }
   } catch (err) {
     log.warn(`could not update the hook launcher: ${(err as Error).message}`);
   }
