@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { RecentRecords } from '../core/capture/recentRecords';
-import type { ProvenanceRecord } from '../core/model/schema';
+import type { EditEvent, ProvenanceRecord } from '../core/model/schema';
 import { StoreAgentReports } from './capture/agentReports';
 import { SessionFileEnricher } from './connect/sessionFileEnricher';
 import { CaptureService } from './capture/captureService';
@@ -45,10 +45,15 @@ export class Container implements vscode.Disposable {
     this.changes = this.own(new ChangeRecorder(this.log));
     this.store = this.own(new StoreService(context, this.log));
     this.tracking = this.own(
-      new DocumentTracking(this.log, () => this.store.home, async () => {
-        await this.changes.flush();
-        await this.capture.pipeline.idle();
-      }),
+      new DocumentTracking(
+        this.log,
+        () => this.store.home,
+        async () => {
+          await this.changes.flush();
+          await this.capture.pipeline.idle();
+        },
+        (uri) => this.storedEditsOf(uri),
+      ),
     );
     this.gutter = this.own(new GutterDecorator(this.tracking, (id) => this.recent.get(id)?.tool.name));
     this.capture = this.own(new CaptureService(this.changes, (records) => this.persist(records), this.log, new StoreAgentReports(this.store)));
@@ -68,6 +73,17 @@ export class Container implements vscode.Disposable {
     this.own(new ExternalWriteWatcher(classifier));
     this.own(registerPasteObserver(classifier));
     this.sessionFiles = this.own(new SessionFileEnricher(context, this.store, this.log));
+  }
+
+  /** The stored edit records of a document's file (all tools, all sessions). */
+  private async storedEditsOf(uri: string): Promise<EditEvent[]> {
+    const facts = await this.capture.fileOf(uri);
+    if (!facts) return [];
+    const store = await this.store.open();
+    const hits = await store.queryAll({ repoId: facts.file.repo?.id ?? null, path: facts.file.path, kind: 'edit' });
+    if (hits.length === 0) return [];
+    const records = await store.getRecords(hits.map((h) => h.seq));
+    return records.filter((r): r is EditEvent => r?.kind === 'edit');
   }
 
   /** Shown at once from memory; acknowledged once the store has made them durable. */

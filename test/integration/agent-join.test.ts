@@ -41,6 +41,20 @@ function runHook(payload: unknown): Promise<{ stdout: string; stderr: string }> 
   });
 }
 
+/** Creates a folder (or a file with `text`) and waits until VS Code's file watcher has reported it. */
+async function createWatched(target: string, text?: string): Promise<void> {
+  const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(workspaceDir(), '**/*'), false, true, true);
+  let seen = false;
+  watcher.onDidCreate((u) => (seen ||= u.fsPath === target));
+  try {
+    if (text === undefined) fs.mkdirSync(target);
+    else fs.writeFileSync(target, text);
+    await waitFor(`the file watcher to report ${path.basename(target)}`, () => seen, (c) => c, 15_000);
+  } finally {
+    watcher.dispose();
+  }
+}
+
 describe('agent connectors: a Claude Code hook and the editor make one record (real extension host)', () => {
   it('"Connect Claude Code" installs hooks that run LineageLens through a launcher at a stable path', async () => {
     const api = await activateApi();
@@ -78,16 +92,11 @@ describe('agent connectors: a Claude Code hook and the editor make one record (r
     const repo = path.join(workspaceDir(), `agent-repo-${Date.now().toString(36)}`);
     const file = path.join(repo, 'src', 'pay.ts');
     // VS Code reloads an open document on its own file watcher's report: start once that watcher knows the file.
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), '*'), false, true, true);
-    let created = false;
-    watcher.onDidCreate((u) => (created ||= u.fsPath === file));
-    try {
-      await vscode.workspace.fs.writeFile(vscode.Uri.file(file), Buffer.from(BEFORE, 'utf8'));
-      await waitFor('the file watcher to report the new file', () => created, (c) => c, 10_000);
-    } finally {
-      watcher.dispose();
-    }
+    // VS Code reloads an open document on its own file watcher's report. A recursive watcher on Linux can
+    // miss a folder made together with its parent: make each level once the watcher has reported the last.
+    await createWatched(repo);
+    await createWatched(path.dirname(file));
+    await createWatched(file, BEFORE);
     const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'ignore' });
     git('init', '-q');
     git('config', 'user.name', 'Dana Smith');
@@ -153,6 +162,39 @@ describe('agent connectors: a Claude Code hook and the editor make one record (r
     assert.deepEqual(
       lines.map((l) => [l.line, l.recordId]),
       [1, 2, 3].map((line) => [line, edit.id]),
+    );
+  });
+
+  it('a file the agent edited while it was closed shows the agent’s lines when opened', async function () {
+    this.timeout(60_000);
+    const api = await activateApi();
+    const repo = path.join(workspaceDir(), `closed-repo-${Date.now().toString(36)}`);
+    const file = path.join(repo, 'src', 'pay.ts');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, BEFORE);
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'ignore' });
+    git('init', '-q');
+    git('add', '.');
+    git('-c', 'user.name=Dana', '-c', 'user.email=dana@example.com', 'commit', '-q', '-m', 'init');
+    const common = { session_id: 'cc-closed', cwd: repo, permission_mode: 'default' };
+    const input = { file_path: file, old_string: '  return send();\n', new_string: NEW_TEXT };
+    await runHook({ ...common, hook_event_name: 'UserPromptSubmit', prompt: PROMPT });
+    await runHook({ ...common, hook_event_name: 'PreToolUse', tool_name: 'Edit', tool_use_id: 'toolu_closed', tool_input: input });
+    fs.writeFileSync(file, AFTER);
+    await runHook({ ...common, hook_event_name: 'PostToolUse', tool_name: 'Edit', tool_use_id: 'toolu_closed', tool_input: input, tool_response: { filePath: file, userModified: false } });
+    const [stored] = await waitFor(
+      'the hook record',
+      async () => (await api.testing.storedRecords('src/pay.ts')).filter((r): r is EditEvent => r.kind === 'edit' && r.sessionId.length > 0 && r.tool.name === 'claude-code' && r.capture.detail?.includes('joined') !== true),
+      (e) => e.length > 0,
+      20_000,
+    );
+
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(doc, { preview: false });
+    const lines = await waitFor('AI lines placed from the stored record', () => api.testing.aiLines(doc.uri.toString()), (l) => l.length === 3, 10_000);
+    assert.deepEqual(
+      lines.map((l) => [l.line, l.recordId]),
+      [1, 2, 3].map((line) => [line, stored.id]),
     );
   });
 });

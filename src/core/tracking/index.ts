@@ -19,3 +19,4 @@ export {
 } from './reanchor';
 export { TextLines, type Position } from './textLines';
 export { loadSnapshot, saveSnapshot, snapshotFile } from './snapshotFiles';
+export { spansFromRecords, type RecordPlacement } from './recordAnchors';

@@ -62,6 +62,11 @@ export class CaptureService implements vscode.Disposable {
     return doc.version === change.version && onDisk === doc.getText();
   }
 
+  /** Where a document lives (repository identity and relative path), as records name it. */
+  fileOf(uriText: string): Promise<FileFacts | undefined> {
+    return this.resolveFile(uriText);
+  }
+
   private async resolveFile(uriText: string): Promise<FileFacts | undefined> {
     const uri = vscode.Uri.parse(uriText);
     if (!RECORDED_SCHEMES.has(uri.scheme)) return undefined;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ObservedChange } from '../../core/capture/classifier';
-import { AttributionTracker, createSnapshot, loadSnapshot, reanchor, saveSnapshot, type AiLine, type TrackingSnapshot } from '../../core/tracking';
+import type { EditEvent } from '../../core/model/schema';
+import { AttributionTracker, createSnapshot, loadSnapshot, reanchor, saveSnapshot, spansFromRecords, type AiLine, type TrackingSnapshot } from '../../core/tracking';
 import type { Log } from '../log';
 
 interface TrackedDocument {
@@ -28,6 +29,8 @@ export class DocumentTracking implements vscode.Disposable {
     private readonly home: () => string,
     /** Resolves once every change recorded so far has reached the trackers (capture is debounced). */
     private readonly whenCurrent: () => Promise<void> = async () => undefined,
+    /** Stored edit records of a document's file, for documents without saved anchors. */
+    private readonly recordsFor: (uri: string) => Promise<EditEvent[]> = async () => [],
   ) {
     this.subscriptions = [
       vscode.workspace.onDidOpenTextDocument((d) => this.open(d)),
@@ -56,7 +59,8 @@ export class DocumentTracking implements vscode.Disposable {
   private async restore(doc: vscode.TextDocument): Promise<void> {
     const uri = doc.uri.toString();
     const snapshot = await loadSnapshot(this.home(), uri, (m) => this.log.warn(m));
-    if (!snapshot || doc.isClosed || !this.docs.has(uri)) return;
+    if (!snapshot) return this.restoreFromRecords(doc);
+    if (doc.isClosed || !this.docs.has(uri)) return;
     // Re-anchor onto the text the tracker reflects: wait until capture has delivered every change so far,
     // so no AI change is lost between the text read here and the tracker that replaces the current one.
     await this.whenCurrent().catch(() => undefined);
@@ -72,6 +76,32 @@ export class DocumentTracking implements vscode.Disposable {
     this.docs.set(uri, { tracker: restored, version: doc.version, saved: snapshot });
     const lost = result.outcomes.filter((o) => o.status === 'lost').length;
     if (lost > 0) this.log.info(`re-anchored a document: ${result.outcomes.length - lost} AI ranges found, ${lost} lost`);
+    this.emitter.fire(uri);
+  }
+
+  /**
+   * A document this editor never tracked (an agent wrote it while it was closed, an import, a teammate's
+   * records): AI text is placed from the stored records where their text is verifiably there.
+   */
+  private async restoreFromRecords(doc: vscode.TextDocument): Promise<void> {
+    const uri = doc.uri.toString();
+    let records: EditEvent[];
+    try {
+      records = await this.recordsFor(uri);
+    } catch (err) {
+      this.log.warn(`could not read stored records to place AI lines: ${(err as Error).message}`);
+      return;
+    }
+    if (records.length === 0 || doc.isClosed || !this.docs.has(uri)) return;
+    await this.whenCurrent().catch(() => undefined);
+    const tracked = this.docs.get(uri);
+    if (!tracked || doc.isClosed || tracked.version !== doc.version) return;
+    const placement = spansFromRecords(doc.getText(), records);
+    if (placement.spans.length === 0) return;
+    const restored = AttributionTracker.fromText(doc.getText(), placement.spans);
+    for (const span of tracked.tracker.spans()) restored.setOrigin(span.start, span.end, { ai: span.recordId }, span.modified);
+    this.docs.set(uri, { tracker: restored, version: doc.version });
+    this.log.info(`placed ${placement.placed.length} stored AI edits in an opened document (${placement.notFound.length} no longer there)`);
     this.emitter.fire(uri);
   }
 
