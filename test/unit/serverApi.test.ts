@@ -305,7 +305,12 @@ describe('team server API (real server process, real SQLite)', function () {
       const refs: string[] = [];
       const walk = (v: unknown) => {
         if (Array.isArray(v)) v.forEach(walk);
-        else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) k === '$ref' ? refs.push(x as string) : walk(x);
+        else if (v && typeof v === 'object') {
+          for (const [k, x] of Object.entries(v)) {
+            if (k === '$ref') refs.push(x as string);
+            else walk(x);
+          }
+        }
       };
       walk(doc);
       assert.ok(refs.length > 10);
