@@ -24,7 +24,8 @@ function page(res: ServerResponse, status: number, html: string, headers: Record
 }
 
 export function redirectToLogin(res: ServerResponse, url: URL): void {
-  res.writeHead(303, { location: `/login${qs({ next: url.pathname + url.search })}`, 'cache-control': 'no-store' });
+  const next = url.pathname + url.search;
+  res.writeHead(303, { location: `/login${qs({ next: next.length <= 1000 ? next : undefined })}`, 'cache-control': 'no-store' });
   res.end();
 }
 
