@@ -18,6 +18,8 @@ export interface ServerProcess {
   output(): string;
   /** SIGTERM and wait for the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit code when the process exits (by itself or after a signal). */
+  exited: Promise<number | null>;
 }
 
 export function tempDir(prefix: string): string {
@@ -65,6 +67,7 @@ export async function startServerProcess(dataDir: string, extraArgs: string[] = 
     token: /^\s+(llt_\S+)$/m.exec(out)?.[1] ?? null,
     child,
     output: () => out,
+    exited,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
