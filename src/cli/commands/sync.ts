@@ -12,7 +12,7 @@ import { Outbox } from '../../core/sync/outbox';
 import { acquireSyncLock } from '../../core/sync/syncLock';
 import { SyncError, syncOutbox } from '../../core/sync/syncClient';
 
-const USAGE = `usage: lineagelens sync [--server URL] [--token T] [--privacy full|redacted|hash|off] [--repo ID]... [--batch N] [--retries N] [--home DIR] [--json]
+const USAGE = `usage: lineagelens sync [--server URL] [--token T] [--privacy full|redacted|hash|off] [--repo ID]... [--batch N] [--retries N|forever] [--outbox-limit N] [--home DIR] [--json]
   --server defaults to $LINEAGELENS_SERVER_URL, --token to $LINEAGELENS_TOKEN (prefer the variable: argv is visible to other users)`;
 
 export async function runSync(args: string[]): Promise<number> {
@@ -29,6 +29,7 @@ export async function runSync(args: string[]): Promise<number> {
         retries: { type: 'string' },
         home: { type: 'string' },
         json: { type: 'boolean' },
+        'outbox-limit': { type: 'string' },
       },
       strict: true,
     }));
@@ -53,6 +54,11 @@ export async function runSync(args: string[]): Promise<number> {
     process.stderr.write(`lineagelens sync: --batch must be 1-1000 and --retries a positive number or "forever"\n`);
     return 2;
   }
+  const outboxLimit = Number(values['outbox-limit'] ?? 10_000);
+  if (!Number.isInteger(outboxLimit) || outboxLimit < 1) {
+    process.stderr.write('lineagelens sync: --outbox-limit must be a positive integer\n');
+    return 2;
+  }
   const home = resolveStoreHome({ setting: values.home });
   const outbox = Outbox.open(home);
   const release = acquireSyncLock(outbox.dir);
@@ -66,21 +72,30 @@ export async function runSync(args: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   try {
     const local = loadUserConfig(home).privacy;
-    const fed = feedOutbox(home, outbox, { localPrivacy: local, uploadPrivacy: privacy?.data, repos: values.repo });
-    const result = await syncOutbox(outbox, {
-      serverUrl: server,
-      token,
-      batchSize: batch,
-      retry: { maxAttempts: retries },
-      signal: abort.signal,
-      onEvent: (e) => {
-        if (values.json) return;
-        if (e.type === 'retry') process.stderr.write(`server unavailable (${e.reason.slice(0, 200)}); retry ${e.attempt} in ${(e.delayMs / 1000).toFixed(1)} s\n`);
-        else if (e.type === 'rewind') process.stderr.write(`the server's chain ends at entry ${e.toSeq}; resending from there\n`);
-      },
-    });
-    const summary = { enqueued: fed.enqueued, ...result };
-    if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    // Rounds of feed (bounded outbox) and upload, until the journal has nothing new.
+    const result = { enqueued: 0, sent: 0, accepted: 0, duplicate: 0, pending: 0 };
+    for (;;) {
+      const fed = feedOutbox(home, outbox, { localPrivacy: local, uploadPrivacy: privacy?.data, repos: values.repo, maxOutboxEntries: outboxLimit });
+      result.enqueued += fed.enqueued;
+      const round = await syncOutbox(outbox, {
+        serverUrl: server,
+        token,
+        batchSize: batch,
+        retry: { maxAttempts: retries },
+        signal: abort.signal,
+        onEvent: (e) => {
+          if (values.json) return;
+          if (e.type === 'retry') process.stderr.write(`server unavailable (${e.reason.slice(0, 200)}); retry ${e.attempt} in ${(e.delayMs / 1000).toFixed(1)} s\n`);
+          else if (e.type === 'rewind') process.stderr.write(`the server's chain ends at entry ${e.toSeq}; resending from there\n`);
+        },
+      });
+      result.sent += round.sent;
+      result.accepted += round.accepted;
+      result.duplicate += round.duplicate;
+      result.pending = round.pending;
+      if (!fed.more) break;
+    }
+    if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else process.stdout.write(`synced: ${result.sent} sent (${result.accepted} accepted, ${result.duplicate} already on the server), ${result.pending} pending\n`);
     return 0;
   } catch (err) {

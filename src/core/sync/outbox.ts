@@ -79,6 +79,10 @@ export class Outbox {
   get headSeq(): number {
     return this.head.seq;
   }
+  /** Entries in the outbox file (acknowledged by every server or not). */
+  get size(): number {
+    return this.lines.length;
+  }
 
   acked(server: string): number {
     return this.state.acked[server] ?? 0;
@@ -149,13 +153,34 @@ export class Outbox {
     this.writeState();
   }
 
+  /**
+   * Drops the entries every known server has acknowledged: all of them (the file is emptied), or a
+   * prefix of at least half (the rest is rewritten to a new file, renamed over the old one).
+   */
   private compactIfDone(): void {
-    const servers = Object.keys(this.state.acked);
-    if (this.lines.length === 0 || servers.some((s) => this.state.acked[s]! < this.head.seq)) return;
-    this.state.base = { seq: this.head.seq, hash: this.head.hash, journalSeq: this.lastJournalSeq };
+    const acked = Math.min(...Object.values(this.state.acked));
+    const drop = this.lines.findIndex((l) => l.seq > acked);
+    const dropCount = drop < 0 ? this.lines.length : drop;
+    if (dropCount === 0 || (drop >= 0 && dropCount < this.lines.length / 2)) return;
+    const last = this.lines[dropCount - 1]!;
+    // The base moves first (a crash between the two steps leaves entries the base already covers,
+    // which readLines skips).
+    this.state.base = { seq: last.seq, hash: JSON.parse(last.json).hash as string, journalSeq: last.journalSeq };
     this.writeState();
-    truncateSync(this.file, 0);
-    this.lines = [];
+    const kept = this.lines.slice(dropCount);
+    if (kept.length === 0) truncateSync(this.file, 0);
+    else {
+      const temp = `${this.file}.${process.pid}.tmp`;
+      const fd = openSync(temp, 'w');
+      try {
+        writeSync(fd, kept.map((l) => `{"journalSeq":${l.journalSeq},"entry":${l.json}}\n`).join(''));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temp, this.file);
+    }
+    this.lines = kept;
   }
 
   private readState(): OutboxState {
@@ -194,6 +219,10 @@ export class Outbox {
         parsed = JSON.parse(line) as typeof parsed;
       } catch {
         break;
+      }
+      if (parsed.entry.seq <= this.state.base.seq) {
+        offset = nl + 1; // already covered by the base (a compaction was interrupted)
+        continue;
       }
       if (parsed.entry.seq !== this.head.seq + 1) throw new OutboxError(`${this.file}: entry ${parsed.entry.seq} does not follow ${this.head.seq}`);
       const json = line.slice(line.indexOf('"entry":') + 8, -1);
