@@ -101,7 +101,6 @@ describe('sync to the team server, exactly once through outages (real processes)
     await until('more progress', async () => (await stored()) >= afterRestart + 100);
     first.child.kill('SIGKILL');
     await first.exit;
-    const key = `http://127.0.0.1:${port}`;
     const midway = await stored();
     assert.ok(midway < uniqueIds, `the client was killed mid-sync (${midway} of ${uniqueIds} stored)`);
     Outbox.open(home); // the outbox a killed client left behind opens cleanly
