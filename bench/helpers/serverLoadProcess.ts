@@ -5,7 +5,7 @@
  * and prints one JSON line: {records, ms, accepted, duplicate, failed}.
  */
 import { z } from 'zod';
-import { GENESIS_HASH, makeUploadEntry } from '../../src/core/sync/uploadChain';
+import { GENESIS_HASH, uploadEntryJson } from '../../src/core/sync/uploadChain';
 import { EventGenerator } from './eventGenerator';
 
 const Options = z.object({
@@ -27,12 +27,13 @@ async function main(): Promise<void> {
     const list: string[] = [];
     let head = { seq: 0, hash: GENESIS_HASH };
     for (let done = 0; done < perSource; done += o.batch) {
+      // As the sync client sends them: records in canonical form.
       const entries = gen.batch(Math.min(o.batch, perSource - done)).map((r) => {
-        const e = makeUploadEntry(head.seq + 1, head.hash, r);
-        head = { seq: e.seq, hash: e.hash };
-        return e;
+        const e = uploadEntryJson(head.seq + 1, head.hash, r);
+        head = { seq: head.seq + 1, hash: e.hash };
+        return e.json;
       });
-      list.push(JSON.stringify({ source: `${o.idPrefix}load-${s}`, entries }));
+      list.push(`{"source":"${o.idPrefix}load-${s}","entries":[${entries.join(',')}]}`);
     }
     bodies.push(list);
   }

@@ -235,12 +235,13 @@ describe('team server API (real server process, real SQLite)', function () {
       assert.deepEqual(one.json, latestById(records).get(e.id));
     });
 
-    it('finds records by words in prompts and code (full-text, all words, last one as a prefix)', async () => {
+    it('finds records by words in prompts and code (full-text, all words, word* as a prefix)', async () => {
       const want = new Set(records.filter((r) => r.kind === 'edit' && r.prompt?.content.form === 'text' && r.prompt.content.text.includes('zebracorn')).map((r) => r.id));
       assert.ok(want.size >= 2);
       const res = await api(server.url, token, '/api/v1/search?q=zebracorn');
       assert.deepEqual(new Set((res.json.records as ProvenanceRecord[]).map((r) => r.id)), want);
-      const prefix = await api(server.url, token, '/api/v1/search?q=add%20zebra');
+      const prefix = await api(server.url, token, '/api/v1/search?q=add%20zebra*');
+      assert.deepEqual((await api(server.url, token, '/api/v1/search?q=zebra')).json.records, [], 'a word matches whole words only');
       assert.deepEqual(new Set((prefix.json.records as ProvenanceRecord[]).map((r) => r.id)), want);
       const paged = await api(server.url, token, '/api/v1/search?q=zebracorn&limit=1');
       assert.equal((paged.json.records as unknown[]).length, 1);

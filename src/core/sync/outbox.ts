@@ -18,7 +18,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rm
 import * as path from 'node:path';
 import { z } from 'zod';
 import { type ProvenanceRecord, Sha256Hex } from '../model/schema';
-import { GENESIS_HASH, makeUploadEntry, UploadSource } from './uploadChain';
+import { GENESIS_HASH, UploadSource, uploadEntryJson } from './uploadChain';
 
 const JournalPosition = z.object({ segment: z.number().int().nonnegative(), offset: z.number().int().nonnegative(), line: z.number().int().nonnegative() });
 
@@ -111,11 +111,11 @@ export class Outbox {
     let journalSeq = this.lastJournalSeq;
     for (const { record, journalSeq: js } of items) {
       if (js <= journalSeq) continue;
-      const entry = makeUploadEntry(head.seq + 1, head.hash, record);
-      const json = JSON.stringify(entry);
+      const seq = head.seq + 1;
+      const { json, hash } = uploadEntryJson(seq, head.hash, record);
       text += `{"journalSeq":${js},"entry":${json}}\n`;
-      added.push({ seq: entry.seq, journalSeq: js, json });
-      head = { seq: entry.seq, hash: entry.hash };
+      added.push({ seq, journalSeq: js, json });
+      head = { seq, hash };
       journalSeq = js;
     }
     if (added.length > 0) {

@@ -48,3 +48,13 @@ export function uploadEntryHash(seq: number, prev: string, record: unknown): str
 export function makeUploadEntry(seq: number, prev: string, record: ProvenanceRecord): UploadEntry {
   return { seq, prev, hash: uploadEntryHash(seq, prev, record), record };
 }
+
+/**
+ * An entry as the JSON text a client sends: the record in canonical form, so the server can check the
+ * hash over `JSON.stringify` of what it parsed (cheap) instead of re-canonicalising it.
+ */
+export function uploadEntryJson(seq: number, prev: string, record: ProvenanceRecord): { json: string; hash: string } {
+  const recordJson = canonicalJson(record);
+  const hash = linkHash(prev, `{"prev":"${prev}","record":${recordJson},"seq":${seq}}`);
+  return { json: `{"seq":${seq},"prev":"${prev}","hash":"${hash}","record":${recordJson}}`, hash };
+}

@@ -39,7 +39,7 @@ export type RecordQuery = z.infer<typeof RecordQuery>;
 
 export const SearchQuery = z
   .object({
-    q: z.string().min(1).max(500).describe('words to find in prompts and inserted code (all must occur; the last as a prefix)'),
+    q: z.string().min(1).max(500).describe('words to find in prompts and inserted code (all must occur; word* matches a prefix)'),
     limit: Limit,
     cursor: Cursor.optional(),
   })

@@ -9,7 +9,6 @@
  * A record id already stored with identical content is a duplicate too (e.g. sent by two uploaders);
  * with different content it replaces the stored one (records are updated under their id).
  */
-import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../core/chain/canonicalJson';
 import { linkHash } from '../../core/chain/chainEntry';
 import type { ProvenanceRecord } from '../../core/model/schema';
@@ -59,12 +58,10 @@ export class Ingestor {
     this.setHead = db.prepare('UPDATE uploaders SET head_seq = ?, head_hash = ? WHERE id = ?');
     this.getChainHash = db.prepare<[number, number], { hash: string }>('SELECT hash FROM chain_entries WHERE uploader_id = ? AND seq = ?');
     this.addChain = db.prepare('INSERT INTO chain_entries (uploader_id, seq, hash) VALUES (?, ?, ?)');
-    this.getRecord = db.prepare<[string], { rid: number; digest: string }>('SELECT rid, digest FROM records WHERE id = ?');
-    const cols = 'kind, time, repo_id, path, session_id, tool, model, author, line_start, line_end, lines, disposition, uploader_id, digest, json';
-    this.insertRecord = db.prepare(`INSERT INTO records (id, ${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.updateRecord = db.prepare(
-      `UPDATE records SET (${cols}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE rid = ?`,
-    );
+    this.getRecord = db.prepare<[string], { rid: number; json: string }>('SELECT rid, json FROM records WHERE id = ?');
+    const cols = 'kind, time, repo_id, path, session_id, tool, model, author, line_start, line_end, lines, disposition, uploader_id, json';
+    this.insertRecord = db.prepare(`INSERT INTO records (id, ${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.updateRecord = db.prepare(`UPDATE records SET (${cols}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE rid = ?`);
     this.ftsDelete = db.prepare('DELETE FROM records_fts WHERE rowid = ?');
     this.ftsInsert = db.prepare('INSERT INTO records_fts (rowid, prompt, code) VALUES (?, ?, ?)');
     this.run = db.transaction((userId: number, source: string, raw: unknown[], parsed: UploadEntry[]) => this.ingestInTransaction(userId, source, raw, parsed));
@@ -99,8 +96,18 @@ export class Ingestor {
     for (let i = 0; i < parsed.length; i++) {
       const entry = parsed[i]!;
       if (i > 0 && entry.seq !== parsed[i - 1]!.seq + 1) reject(`entry ${i}: seq ${entry.seq} does not follow seq ${parsed[i - 1]!.seq} (a batch is consecutive)`);
-      const recordJson = canonicalJson((raw[i] as { record: unknown }).record);
-      const hash = linkHash(entry.prev, `{"prev":"${entry.prev}","record":${recordJson},"seq":${entry.seq}}`);
+      // Clients send records in canonical form: then JSON.stringify of the parsed record is those very
+      // bytes, and a matching hash proves it. Otherwise (another client) canonicalise and check again.
+      const rawRecord = (raw[i] as { record: unknown }).record;
+      let recordJson = JSON.stringify(rawRecord);
+      let hash = linkHash(entry.prev, `{"prev":"${entry.prev}","record":${recordJson},"seq":${entry.seq}}`);
+      if (hash !== entry.hash) {
+        const canonical = canonicalJson(rawRecord);
+        if (canonical !== recordJson) {
+          recordJson = canonical;
+          hash = linkHash(entry.prev, `{"prev":"${entry.prev}","record":${recordJson},"seq":${entry.seq}}`);
+        }
+      }
       if (hash !== entry.hash) reject(`entry seq ${entry.seq}: hash does not match its content (altered in transit or computed wrongly)`);
       if (entry.seq <= head.seq) {
         const stored = this.getChainHash.get(uploader.id, entry.seq);
@@ -124,11 +131,10 @@ export class Ingestor {
 
   /** False when the record id is already stored with identical content. */
   private storeRecord(record: ProvenanceRecord, json: string, uploaderId: number): boolean {
-    const digest = createHash('sha256').update(json).digest('hex');
     const existing = this.getRecord.get(record.id);
-    if (existing?.digest === digest) return false;
+    if (existing?.json === json) return false;
     const r = toRow(record);
-    const values = [r.kind, r.time, r.repoId, r.path, r.sessionId, r.tool, r.model, r.author, r.lineStart, r.lineEnd, r.lines, r.disposition, uploaderId, digest, json];
+    const values = [r.kind, r.time, r.repoId, r.path, r.sessionId, r.tool, r.model, r.author, r.lineStart, r.lineEnd, r.lines, r.disposition, uploaderId, json];
     let rid: number;
     if (existing) {
       this.updateRecord.run(...values, existing.rid);

@@ -38,11 +38,14 @@ function decodeCursor(cursor: string): [string, number] {
   throw new CursorError('cursor is not one this server handed out');
 }
 
-/** A user's search text as an FTS5 query: every word must occur (as a prefix for the last one). */
+/**
+ * A user's search text as an FTS5 query: every word must occur; `word*` matches words starting with it.
+ * Only letters, digits and `_` reach FTS5 (quoted), so no input is an FTS5 syntax error.
+ */
 export function ftsQuery(text: string): string | null {
-  const words = text.match(/[\p{L}\p{N}_]+/gu)?.slice(0, 20) ?? [];
+  const words = text.match(/[\p{L}\p{N}_]+\*?/gu)?.slice(0, 20) ?? [];
   if (words.length === 0) return null;
-  return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+  return words.map((w) => (w.endsWith('*') ? `"${w.slice(0, -1)}"*` : `"${w}"`)).join(' ');
 }
 
 const utc = (iso: string) => new Date(iso).toISOString();

@@ -68,7 +68,6 @@ const MIGRATIONS: string[] = [
     lines INTEGER NOT NULL,
     disposition TEXT,
     uploader_id INTEGER NOT NULL,
-    digest TEXT NOT NULL,
     json TEXT NOT NULL
   );
   CREATE INDEX records_time ON records (time, rid);
