@@ -10,7 +10,13 @@ const USAGE = `lineagelens ${VERSION} — provenance for AI-written code
 Usage:
   lineagelens validate <file.jsonl|-> [--quiet]   check provenance records against schema v1
   lineagelens schema                              print the JSON Schema of the provenance records
-  lineagelens serve [--host H] [--port P]         start the team server
+  lineagelens serve [--host H] [--port P] [--data DIR]
+                                                  start the team server (default 127.0.0.1:7878, ./lineagelens-data)
+  lineagelens server user add <name> [--admin] | user list
+  lineagelens server token create <user> | token revoke <id|token> | token list
+                                                  manage the team server's users and tokens [--data DIR]
+  lineagelens sync [--server URL] [--token T] [--privacy L] [--home DIR]
+                                                  upload the local store to a team server (exactly once)
   lineagelens doctor                              check that this installation works
   lineagelens verify [--home DIR] [--schema]      check the hash chain of the local store
   lineagelens store stats [--home DIR]            what the local store holds
@@ -52,6 +58,10 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/doctor')).runDoctor();
     case 'serve':
       return (await import('./commands/serve')).runServe(rest);
+    case 'server':
+      return (await import('./commands/serverAdmin')).runServerAdmin(rest);
+    case 'sync':
+      return (await import('./commands/sync')).runSync(rest);
     case 'verify':
       return (await import('./commands/verify')).runVerify(rest);
     case 'store':

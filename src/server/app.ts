@@ -1,72 +1,210 @@
 /**
- * The team server's HTTP application. This first cut answers health and serves the record schema;
- * ingest, query, dashboard and sync arrive with the Lite server issue on the same skeleton.
+ * The team server's HTTP application on node:http (no framework: a route table, a body reader with a
+ * cap, zod at the boundary, and JSON errors are all it needs, and it keeps the dependency list short).
+ *
+ * Every request: match a route (404/405), authenticate (bearer token for the API, cookie for the
+ * dashboard), rate-limit per token, run the handler; any error becomes a JSON answer with a clear
+ * message. A 5xx only ever means a bug or a broken disk, never bad input.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { provenanceJsonSchemas } from '../core/model/jsonSchema';
-import { SCHEMA_ID } from '../core/model/schema';
+import { Accounts, type Principal } from './db/accounts';
+import { ChainError, Ingestor } from './db/ingest';
+import { CursorError, Queries } from './db/queries';
+import { type Db, openServerDb } from './db/serverDb';
+import type { RequestInfo, ServerContext } from './context';
+import { Metrics } from './http/metrics';
+import { RateLimiter, type RateLimitOptions } from './http/rateLimit';
+import { HttpError, sendJson } from './http/respond';
+import { redirectToLogin, SESSION_COOKIE } from './dashboard/pages';
+import { ROUTES } from './routes';
 
 export interface ServerOptions {
   host: string;
   port: number;
   version: string;
+  /** The database file; ':memory:' (default) for tests that need no persistence. */
+  dbFile?: string;
+  /** Largest request body accepted (413 above). Default 16 MiB. */
+  maxBodyBytes?: number;
+  rateLimit?: RateLimitOptions;
 }
 
 export interface RunningServer {
   readonly url: string;
   readonly server: Server;
-  /** Stops accepting connections and resolves once in-flight requests have finished. */
+  readonly context: ServerContext;
+  /** Stops accepting connections, finishes in-flight requests, then closes the database. */
   close(): Promise<void>;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 200, burst: 400 };
+
+export function createContext(db: Db, options: Pick<ServerOptions, 'version' | 'maxBodyBytes' | 'rateLimit'>): ServerContext {
+  return {
+    db,
+    accounts: new Accounts(db),
+    ingestor: new Ingestor(db),
+    queries: new Queries(db),
+    metrics: new Metrics(),
+    limiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT),
+    version: options.version,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+  };
 }
 
-export function handle(req: IncomingMessage, res: ServerResponse, version: string): void {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    sendJson(res, 405, { error: `method ${req.method} not allowed on ${url.pathname}` });
-    return;
+function bearerToken(req: IncomingMessage): string | null {
+  const h = req.headers.authorization;
+  if (typeof h !== 'string') return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
+  return m ? m[1]! : '';
+}
+
+export function cookieValue(req: IncomingMessage, name: string): string | null {
+  const h = req.headers.cookie;
+  if (typeof h !== 'string') return null;
+  for (const part of h.split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        return null;
+      }
+    }
   }
-  switch (url.pathname) {
-    case '/healthz':
-      sendJson(res, 200, { status: 'ok', version, schema: SCHEMA_ID });
-      return;
-    case '/api/v1/schema':
-      sendJson(res, 200, provenanceJsonSchemas());
-      return;
-    default:
-      sendJson(res, 404, { error: `no such endpoint: ${url.pathname}` });
+  return null;
+}
+
+function authenticate(ctx: ServerContext, token: string | null): Principal {
+  if (token === null) throw new HttpError(401, 'authentication required: send "Authorization: Bearer <token>"');
+  if (token === '') throw new HttpError(401, 'malformed Authorization header: expected "Bearer <token>"');
+  const result = ctx.accounts.authenticate(token);
+  if (result === 'invalid') throw new HttpError(401, 'invalid token');
+  if (result === 'revoked') throw new HttpError(401, 'this token has been revoked');
+  return result;
+}
+
+async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<string> {
+  let url: URL;
+  try {
+    url = new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    throw new HttpError(400, 'malformed request URL');
   }
+  const method = req.method === 'HEAD' ? 'GET' : req.method;
+  let pathMatched = false;
+  for (const route of ROUTES) {
+    const m = route.pattern.exec(url.pathname);
+    if (!m) continue;
+    pathMatched = true;
+    if (route.method !== method) continue;
+    let params: string[];
+    try {
+      params = m.slice(1).map((p) => decodeURIComponent(p));
+    } catch {
+      throw new HttpError(400, 'malformed percent-encoding in the path');
+    }
+    const info: RequestInfo = { req, res, url, params, principal: null };
+    if (route.auth === 'bearer') info.principal = authenticate(ctx, bearerToken(req));
+    else if (route.auth === 'cookie') {
+      const token = cookieValue(req, SESSION_COOKIE);
+      const result = token ? ctx.accounts.authenticate(token) : 'invalid';
+      if (typeof result === 'string') {
+        redirectToLogin(res, url);
+        return route.name;
+      }
+      info.principal = result;
+    }
+    const limitKey = info.principal ? `t${info.principal.tokenId}` : `a${req.socket.remoteAddress ?? ''}`;
+    const wait = ctx.limiter.take(limitKey);
+    if (wait > 0) {
+      ctx.metrics.rateLimited++;
+      throw new HttpError(429, `rate limit exceeded; retry in ${wait} s`, { retryAfter: wait });
+    }
+    await route.handler(ctx, info);
+    return route.name;
+  }
+  if (pathMatched) throw new HttpError(405, `method ${String(req.method).slice(0, 20)} not allowed on ${url.pathname.slice(0, 200)}`);
+  throw new HttpError(404, `no such endpoint: ${url.pathname.slice(0, 200)}`);
+}
+
+export function requestListener(ctx: ServerContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    dispatch(ctx, req, res).then(
+      (name) => ctx.metrics.countRequest(name, res.statusCode),
+      (err: unknown) => {
+        let status = 500;
+        let body: Record<string, unknown>;
+        const headers: Record<string, string> = {};
+        if (err instanceof HttpError) {
+          status = err.status;
+          const { retryAfter, ...extra } = err.extra as { retryAfter?: number };
+          if (retryAfter) headers['retry-after'] = String(retryAfter);
+          body = { error: err.message, ...extra };
+          if ((err as { closeConnection?: boolean }).closeConnection) headers.connection = 'close';
+        } else if (err instanceof ChainError) {
+          status = 409;
+          ctx.metrics.batchesRejected++;
+          body = { error: `batch rejected: ${err.message}`, head: err.head };
+        } else if (err instanceof CursorError) {
+          status = 400;
+          body = { error: err.message };
+        } else {
+          // Never the request's content in the log: only what failed.
+          process.stderr.write(`lineagelens server: internal error on ${req.method} ${url(req)}: ${(err as Error)?.stack ?? String(err)}\n`);
+          body = { error: 'internal server error' };
+        }
+        ctx.metrics.countRequest(status >= 500 ? 'error' : 'rejected', status);
+        if (res.headersSent) res.destroy();
+        else sendJson(res, status, body, headers);
+        if (headers.connection === 'close') res.on('finish', () => req.socket.destroy());
+      },
+    );
+  };
+}
+
+function url(req: IncomingMessage): string {
+  return (req.url ?? '').split('?')[0]!.slice(0, 200);
 }
 
 export function startServer(options: ServerOptions): Promise<RunningServer> {
-  const server = createServer((req, res) => {
-    try {
-      handle(req, res, options.version);
-    } catch (err) {
-      if (!res.headersSent) sendJson(res, 500, { error: `internal error: ${(err as Error).message}` });
-      else res.destroy();
-    }
+  const db = openServerDb(options.dbFile ?? ':memory:');
+  const context = createContext(db, options);
+  const server = createServer({ requestTimeout: 60_000, headersTimeout: 20_000, maxHeaderSize: 16 * 1024 }, requestListener(context));
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":"malformed HTTP request"}');
+    else socket.destroy();
   });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => {
+      db.close();
+      reject(err);
+    });
     server.listen(options.port, options.host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : options.port;
       const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+      let closing: Promise<void> | null = null;
       resolve({
         url: `http://${host}:${port}`,
         server,
+        context,
         close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
+          (closing ??= new Promise<void>((done) => {
+            // In-flight requests finish; keep-alive connections are closed as soon as they fall idle,
+            // and any still open after 10 s are cut.
+            const idle = setInterval(() => server.closeIdleConnections(), 50);
+            const cut = setTimeout(() => server.closeAllConnections(), 10_000);
+            server.close(() => {
+              clearInterval(idle);
+              clearTimeout(cut);
+              db.close();
+              done();
+            });
             server.closeIdleConnections();
-          }),
+          })),
       });
     });
   });

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startServer, type RunningServer } from '../../src/server/app';
 import { repoRoot } from './helpers';
@@ -31,7 +33,9 @@ describe('team server skeleton (real HTTP)', () => {
   });
 
   it('`lineagelens serve` stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'out/src/cli/bin.js'), 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const data = mkdtempSync(path.join(tmpdir(), 'll-serve-'));
+    after(() => rmSync(data, { recursive: true, force: true }));
+    const child = spawn(process.execPath, [path.join(repoRoot, 'out/src/cli/bin.js'), 'serve', '--port', '0', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await new Promise<void>((resolve, reject) => {

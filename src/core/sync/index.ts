@@ -1,0 +1,5 @@
+export * from './uploadChain';
+export * from './outbox';
+export * from './feedOutbox';
+export * from './syncClient';
+export * from './syncLock';

@@ -1,0 +1,89 @@
+/**
+ * The API's request and response shapes, as zod schemas: requests are validated with them, and the
+ * OpenAPI document (openapi.ts) is generated from them and from the record schemas, so the document
+ * cannot drift from what the server accepts.
+ */
+import { z } from 'zod';
+import { AiEditSession, ProvenanceRecord, Sha256Hex } from '../../core/model/schema';
+import { MAX_UPLOAD_BATCH, UploadBatch, UploadEntry, UploadSource } from '../../core/sync/uploadChain';
+
+export { UploadBatch, UploadEntry };
+
+export const SessionUploadBatch = z.object({
+  source: UploadSource,
+  entries: z.array(UploadEntry.extend({ record: AiEditSession })).min(1).max(MAX_UPLOAD_BATCH),
+});
+
+const Iso = z.iso.datetime({ offset: true });
+const Limit = z.coerce.number().int().min(1).max(500).default(50);
+const Cursor = z.string().min(1).max(500);
+
+export const RecordQuery = z
+  .object({
+    repo: z.string().min(1).max(200).optional().describe('repository id (record file.repo.id / session repo.id)'),
+    path: z.string().min(1).max(4096).optional().describe('file path relative to the repository root'),
+    line: z.coerce.number().int().nonnegative().optional().describe('0-based line the edit covers (needs path)'),
+    session: z.string().min(1).max(200).optional().describe('session id'),
+    since: Iso.optional().describe('records at or after this time'),
+    until: Iso.optional().describe('records before this time'),
+    tool: z.string().min(1).max(100).optional().describe('tool name, e.g. copilot'),
+    model: z.string().min(1).max(200).optional().describe('model id, e.g. gpt-4o, or unknown'),
+    author: z.string().min(1).max(320).optional().describe("acceptor's git email, else git name, else OS user"),
+    kind: z.enum(['edit', 'session']).optional(),
+    limit: Limit.describe('page size, 1-500'),
+    cursor: Cursor.optional().describe('nextCursor of the previous page'),
+  })
+  .strict()
+  .refine((q) => q.line === undefined || q.path !== undefined, { message: 'line needs path', path: ['line'] });
+export type RecordQuery = z.infer<typeof RecordQuery>;
+
+export const SearchQuery = z
+  .object({
+    q: z.string().min(1).max(500).describe('words to find in prompts and inserted code (all must occur; word* matches a prefix)'),
+    limit: Limit,
+    cursor: Cursor.optional(),
+  })
+  .strict();
+
+export const StatsQuery = z.object({ repo: z.string().min(1).max(200).optional() }).strict();
+
+export const TimelineQuery = z
+  .object({
+    repo: z.string().min(1).max(200).optional(),
+    path: z.string().min(1).max(4096).optional(),
+    since: Iso.optional(),
+  })
+  .strict();
+
+export const HeadQuery = z.object({ source: UploadSource }).strict();
+
+export const UserCreate = z.object({ name: z.string().min(1).max(100), role: z.enum(['admin', 'member']).default('member') }).strict();
+export const TokenCreate = z.object({ user: z.string().min(1).max(100), label: z.string().max(200).default('') }).strict();
+
+export const ChainHead = z.object({ seq: z.number().int().nonnegative(), hash: Sha256Hex });
+export const IngestResult = z.object({
+  accepted: z.number().int().describe('entries whose record was stored or updated'),
+  duplicate: z.number().int().describe('entries the server already held (resends), or records with identical content'),
+  head: ChainHead,
+});
+export const ErrorBody = z.object({
+  error: z.string(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  head: ChainHead.optional().describe('on a chain error: where the server chain for this source ends'),
+});
+export const RecordPage = z.object({ records: z.array(ProvenanceRecord), nextCursor: z.string().nullable() });
+export const Stats = z.object({
+  records: z.number().int(),
+  edits: z.number().int(),
+  sessions: z.number().int(),
+  repos: z.number().int(),
+  aiLines: z.number().int(),
+  byTool: z.array(z.object({ tool: z.string(), edits: z.number().int(), lines: z.number().int() })),
+  byModel: z.array(z.object({ model: z.string(), edits: z.number().int() })),
+});
+export const Timeline = z.object({
+  points: z.array(z.object({ day: z.string(), edits: z.number().int(), lines: z.number().int(), keptLines: z.number().int() })),
+});
+export const Health = z.object({ status: z.literal('ok'), version: z.string(), schema: z.string() });
+export const UserOut = z.object({ id: z.number().int(), name: z.string(), role: z.enum(['admin', 'member']) });
+export const TokenOut = z.object({ id: z.number().int(), token: z.string().describe('shown once; the server keeps only its hash') });

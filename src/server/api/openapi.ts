@@ -1,0 +1,121 @@
+/**
+ * The OpenAPI 3.1 document of /api/v1, generated from the same zod schemas that validate requests
+ * (z.toJSONSchema over a registry, so shared shapes become components and `$ref`s). OpenAPI 3.1 uses
+ * JSON Schema 2020-12, which is what zod emits.
+ */
+import { z } from 'zod';
+import { AiEditSession, EditEvent, ProvenanceRecord } from '../../core/model/schema';
+import * as S from './apiSchemas';
+
+type Json = Record<string, unknown>;
+
+const COMPONENTS: [string, z.ZodType][] = [
+  ['ProvenanceRecord', ProvenanceRecord],
+  ['EditEvent', EditEvent],
+  ['AiEditSession', AiEditSession],
+  ['UploadBatch', S.UploadBatch],
+  ['SessionUploadBatch', S.SessionUploadBatch],
+  ['IngestResult', S.IngestResult],
+  ['ChainHead', S.ChainHead],
+  ['Error', S.ErrorBody],
+  ['RecordPage', S.RecordPage],
+  ['Stats', S.Stats],
+  ['Timeline', S.Timeline],
+  ['Health', S.Health],
+  ['UserCreate', S.UserCreate],
+  ['User', S.UserOut],
+  ['TokenCreate', S.TokenCreate],
+  ['Token', S.TokenOut],
+];
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: string) => ({ content: { 'application/json': { schema: ref(name) } } });
+
+function componentSchemas(): Json {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of COMPONENTS) registry.add(schema, { id });
+  const out = z.toJSONSchema(registry, { io: 'input', unrepresentable: 'any', uri: (id) => `#/components/schemas/${id}` }).schemas as Record<string, Json>;
+  for (const s of Object.values(out)) {
+    delete s.$schema;
+    delete s.$id;
+  }
+  return out;
+}
+
+/** Query parameters from a zod object schema: one per key, with its JSON Schema and description. */
+function queryParameters(schema: z.ZodObject): Json[] {
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const f = field as z.ZodType;
+    const s = z.toJSONSchema(f, { io: 'input', unrepresentable: 'any' }) as Json;
+    delete s.$schema;
+    const description = f.description;
+    return { name, in: 'query', required: !f.safeParse(undefined).success, schema: s, ...(description ? { description } : {}) };
+  });
+}
+
+const errors = (...codes: number[]): Json =>
+  Object.fromEntries(
+    codes.map((c) => [
+      String(c),
+      {
+        description:
+          { 400: 'invalid request', 401: 'missing, invalid or revoked token', 403: 'not allowed for this token', 404: 'not found', 409: 'the batch breaks the chain of its source', 413: 'body too large', 415: 'not JSON', 429: 'rate limited', 501: 'not implemented yet' }[c] ?? 'error',
+        ...json('Error'),
+      },
+    ]),
+  );
+
+const STD = [400, 401, 429];
+
+export function openApiDocument(version: string): Json {
+  const get = (summary: string, responseSchema: string, params: Json[] = [], extra: number[] = []) => ({
+    summary,
+    parameters: params,
+    responses: { 200: { description: 'OK', ...json(responseSchema) }, ...errors(...STD, ...extra) },
+  });
+  const ingest = (summary: string, body: string) => ({
+    summary,
+    requestBody: { required: true, ...json(body) },
+    responses: { 200: { description: 'stored; counts of accepted and duplicate entries', ...json('IngestResult') }, ...errors(...STD, 409, 413, 415) },
+  });
+  const recordParams = queryParameters(S.RecordQuery as unknown as z.ZodObject);
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'LineageLens team server API',
+      version,
+      description: 'Provenance records of AI-written code (schema lineagelens.provenance/1). Every endpoint except /healthz and this document needs `Authorization: Bearer <token>`.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearer: [] }],
+    paths: {
+      '/healthz': { get: { ...get('liveness and version', 'Health'), security: [] } },
+      '/api/v1/openapi.json': { get: { summary: 'this document', security: [], responses: { 200: { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } } } } },
+      '/api/v1/records': {
+        post: ingest('upload a batch of chained records (edits and sessions); idempotent by entry and record id', 'UploadBatch'),
+        get: get('query records, newest first', 'RecordPage', recordParams),
+      },
+      '/api/v1/records/{id}': {
+        get: { ...get('one record', 'ProvenanceRecord', [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], [404]) },
+      },
+      '/api/v1/sessions': {
+        post: ingest('upload a batch of chained session records', 'SessionUploadBatch'),
+        get: get('query sessions, newest first', 'RecordPage', recordParams),
+      },
+      '/api/v1/uploads/head': { get: get("where the server's chain for one of your sources ends", 'ChainHead', queryParameters(S.HeadQuery)) },
+      '/api/v1/search': { get: get('full-text search over prompts and inserted code, newest first', 'RecordPage', queryParameters(S.SearchQuery)) },
+      '/api/v1/stats': { get: get('totals, per tool and per model', 'Stats', queryParameters(S.StatsQuery)) },
+      '/api/v1/stats/timeline': { get: get('AI lines per day (all and kept) for a repository or file', 'Timeline', queryParameters(S.TimelineQuery)) },
+      '/api/v1/users': { post: { summary: 'add a user (admin)', requestBody: { required: true, ...json('UserCreate') }, responses: { 201: { description: 'created', ...json('User') }, ...errors(...STD, 403, 409) } } },
+      '/api/v1/tokens': { post: { summary: 'create a token for a user (admin); shown once', requestBody: { required: true, ...json('TokenCreate') }, responses: { 201: { description: 'created', ...json('Token') }, ...errors(...STD, 403, 404) } } },
+      '/api/v1/tokens/{id}': {
+        delete: { summary: 'revoke a token (admin)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], responses: { 200: { description: 'revoked', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(...STD, 403, 404) } },
+      },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(401, 429) } } },
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from `lineagelens server token create` (llt_...)' } },
+      schemas: componentSchemas(),
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The Lite server's one database file: SQLite through better-sqlite3, in WAL mode so readers (queries,
+ * the dashboard) never wait for the writer (ingest). The schema is created and migrated here, by
+ * `user_version`, in one transaction per step.
+ *
+ * better-sqlite3 is a native module: it is loaded here only (the server and its CLI commands), never by
+ * the extension bundle, so the VSIX needs no native code.
+ */
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+
+export type Db = BetterSqlite3.Database;
+
+export const DATA_ENV = 'LINEAGELENS_SERVER_DATA';
+export const DEFAULT_DATA_DIR = 'lineagelens-data';
+export const DB_FILE = 'lite.db';
+
+/** `--data`, else `$LINEAGELENS_SERVER_DATA`, else `./lineagelens-data`, as an absolute folder. */
+export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(flag?.trim() || env[DATA_ENV]?.trim() || DEFAULT_DATA_DIR);
+}
+
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'member')),
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE tokens (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    label TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  );
+  CREATE TABLE uploaders (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    source TEXT NOT NULL,
+    head_seq INTEGER NOT NULL DEFAULT 0,
+    head_hash TEXT NOT NULL,
+    UNIQUE (user_id, source)
+  );
+  CREATE TABLE chain_entries (
+    uploader_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    PRIMARY KEY (uploader_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE records (
+    rid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    time TEXT NOT NULL,
+    repo_id TEXT,
+    path TEXT,
+    session_id TEXT,
+    tool TEXT NOT NULL,
+    model TEXT NOT NULL,
+    author TEXT,
+    line_start INTEGER,
+    line_end INTEGER,
+    lines INTEGER NOT NULL,
+    disposition TEXT,
+    uploader_id INTEGER NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX records_time ON records (time, rid);
+  CREATE INDEX records_file ON records (repo_id, path, time);
+  CREATE INDEX records_session ON records (session_id, time);
+  CREATE INDEX records_tool ON records (tool, time);
+  CREATE INDEX records_model ON records (model, time);
+  CREATE INDEX records_author ON records (author, time);
+  CREATE VIRTUAL TABLE records_fts USING fts5 (prompt, code, content='', contentless_delete=1, tokenize='unicode61');
+  `,
+];
+
+export function openServerDb(file: string): Db {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  // Loaded on demand: a clear message when the native module is missing (e.g. the CLI inside the VSIX).
+  let Database: typeof BetterSqlite3;
+  try {
+    Database = createRequire(__filename)('better-sqlite3') as typeof BetterSqlite3;
+  } catch (err) {
+    throw new Error(`the team server needs the better-sqlite3 package (npm install -g lineagelens, or npm ci in a checkout): ${(err as Error).message}`);
+  }
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across process crashes, fsync at checkpoints
+  db.pragma('busy_timeout = 5000'); // the CLI's user/token commands may write while the server runs
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`the database was written by a newer LineageLens server (schema ${current}; this one knows up to ${MIGRATIONS.length})`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

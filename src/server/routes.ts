@@ -1,0 +1,50 @@
+/** The route table: method, path pattern, how the caller authenticates, and the handler. */
+import * as api from './api/apiRoutes';
+import type { Handler } from './context';
+import * as pages from './dashboard/pages';
+
+export type AuthMode = 'none' | 'bearer' | 'cookie';
+
+export interface Route {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Anchored; capture groups become `params` (URL-decoded). */
+  pattern: RegExp;
+  /** Bounded label for metrics. */
+  name: string;
+  auth: AuthMode;
+  handler: Handler;
+}
+
+const r = (method: Route['method'], pattern: RegExp, name: string, auth: AuthMode, handler: Handler): Route => ({ method, pattern, name, auth, handler });
+
+export const ROUTES: Route[] = [
+  r('GET', /^\/healthz$/, 'healthz', 'none', api.health),
+  r('GET', /^\/api\/v1\/openapi\.json$/, 'openapi', 'none', api.openApi),
+  r('GET', /^\/api\/v1\/schema$/, 'schema', 'none', api.schema),
+  r('GET', /^\/metrics$/, 'metrics', 'bearer', api.metrics),
+  r('POST', /^\/api\/v1\/records$/, 'ingest_records', 'bearer', api.ingestRecords),
+  r('POST', /^\/api\/v1\/sessions$/, 'ingest_sessions', 'bearer', api.ingestSessions),
+  r('GET', /^\/api\/v1\/records$/, 'records', 'bearer', api.listRecords),
+  r('GET', /^\/api\/v1\/records\/([^/]+)$/, 'record', 'bearer', api.getRecord),
+  r('GET', /^\/api\/v1\/sessions$/, 'sessions', 'bearer', api.listSessions),
+  r('GET', /^\/api\/v1\/uploads\/head$/, 'upload_head', 'bearer', api.uploadHead),
+  r('GET', /^\/api\/v1\/search$/, 'search', 'bearer', api.search),
+  r('GET', /^\/api\/v1\/stats$/, 'stats', 'bearer', api.stats),
+  r('GET', /^\/api\/v1\/stats\/timeline$/, 'timeline', 'bearer', api.timeline),
+  r('POST', /^\/api\/v1\/users$/, 'users', 'bearer', api.createUser),
+  r('POST', /^\/api\/v1\/tokens$/, 'tokens', 'bearer', api.createToken),
+  r('DELETE', /^\/api\/v1\/tokens\/([^/]+)$/, 'token', 'bearer', api.revokeToken),
+  r('GET', /^\/api\/v1\/export$/, 'export', 'bearer', api.notYet('export (arrives with the export formats of the CLI)')),
+  r('GET', /^\/api\/v1\/blame$/, 'blame', 'bearer', api.notYet('blame (arrives with the git binding)')),
+  // Dashboard
+  r('GET', /^\/login$/, 'login', 'none', pages.loginPage),
+  r('POST', /^\/login$/, 'login', 'none', pages.login),
+  r('POST', /^\/logout$/, 'logout', 'none', pages.logout),
+  r('GET', /^\/dashboard\.css$/, 'static', 'none', pages.css),
+  r('GET', /^\/dashboard\.js$/, 'static', 'none', pages.js),
+  r('GET', /^\/$/, 'dash_home', 'cookie', pages.home),
+  r('GET', /^\/sessions\/([^/]+)$/, 'dash_session', 'cookie', pages.sessionPage),
+  r('GET', /^\/records\/([^/]+)$/, 'dash_record', 'cookie', pages.recordPage),
+  r('GET', /^\/repos$/, 'dash_repos', 'cookie', pages.reposPage),
+  r('GET', /^\/search$/, 'dash_search', 'cookie', pages.searchPage),
+];

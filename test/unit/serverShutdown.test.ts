@@ -1,0 +1,50 @@
+/** Graceful shutdown of a real server process: a request in flight when SIGTERM arrives still completes. */
+import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
+import { EventGenerator } from '../../bench/helpers/eventGenerator';
+import { chainEntries, removeDir, startServerProcess, tempDir } from './serverHarness';
+
+describe('team server shutdown (real process)', function () {
+  this.timeout(30_000);
+
+  it('finishes an upload that is in flight when SIGTERM arrives, then exits 0; new connections are refused', async () => {
+    const data = tempDir('ll-server-stop-');
+    const server = await startServerProcess(data);
+    try {
+      const body = Buffer.from(JSON.stringify({ source: 'stop', entries: chainEntries(new EventGenerator(5).batch(200)).entries }));
+      const url = new URL(server.url);
+      const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = http.request(
+          { host: url.hostname, port: url.port, method: 'POST', path: '/api/v1/records', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json', 'content-length': body.length } },
+          (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
+        req.on('error', reject);
+        // Half the body now; the rest only after the server has received SIGTERM.
+        req.write(body.subarray(0, body.length >> 1));
+        (async () => {
+          await new Promise((r) => setTimeout(r, 100)); // let the request reach the server
+          server.child.kill('SIGTERM');
+          for (let i = 0; i < 500 && !/received SIGTERM/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 10));
+          assert.match(server.output(), /received SIGTERM/);
+          const refused = await fetch(`${server.url}/healthz`).then(
+            () => false,
+            () => true,
+          );
+          assert.ok(refused, 'no new connections once shutting down');
+          req.end(body.subarray(body.length >> 1));
+        })().catch(reject);
+      });
+      const res = await response;
+      assert.equal(res.status, 200, res.text);
+      assert.equal((JSON.parse(res.text) as { accepted: number }).accepted, 200);
+      assert.equal(await server.exited, 0);
+    } finally {
+      await server.stop('SIGKILL');
+      removeDir(data);
+    }
+  });
+});
