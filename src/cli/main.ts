@@ -23,6 +23,15 @@ Usage:
                                                   import agent transcripts (files or folders)
   lineagelens log [--tool T] [--file F] [--since ISO|7d|24h] [--limit N] [--json] [--home DIR]
                                                   recorded AI edits, newest first
+  lineagelens hooks install|uninstall git [--repo DIR] [--home DIR]
+                                                  post-commit / post-rewrite hooks that bind AI lines to commits
+  lineagelens git post-commit | post-rewrite [amend|rebase] | bind [--commit REV]
+  lineagelens rewrite-map <old>..<new> [--repo DIR]  follow AI lines through a server-side squash/rebase merge
+  lineagelens blame <file> [--rev R] [--json] [--porcelain]
+                                                  per line: human or AI (tool, model, session, prompt, review)
+  lineagelens stats [<rev-range>] [--json]        AI vs human lines added and kept, per tool/model/author
+  lineagelens review (--session S | --edit ID | --file F --lines A-B [--rev R]) [--changes-requested] [--note T]
+                                                  mark AI lines reviewed (shown by blame)
   (tools: claude-code, cursor, copilot, codex, windsurf)
   lineagelens --version | --help
 `;
@@ -62,6 +71,16 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/import')).runImport(rest);
     case 'log':
       return (await import('./commands/log')).runLog(rest);
+    case 'git':
+      return (await import('./commands/git')).runGit(rest);
+    case 'rewrite-map':
+      return (await import('./commands/rewriteMap')).runRewriteMap(rest);
+    case 'blame':
+      return (await import('./commands/blame')).runBlame(rest);
+    case 'stats':
+      return (await import('./commands/stats')).runStats(rest);
+    case 'review':
+      return (await import('./commands/review')).runReview(rest);
     default:
       process.stderr.write(`lineagelens: unknown command "${command}"\n\n${USAGE}`);
       return 2;
