@@ -32,6 +32,9 @@ Usage:
   lineagelens stats [<rev-range>] [--json]        AI vs human lines added and kept, per tool/model/author
   lineagelens review (--session S | --edit ID | --file F --lines A-B [--rev R]) [--changes-requested] [--note T]
                                                   mark AI lines reviewed (shown by blame)
+  lineagelens export --format jsonl|csv|agent-trace|markdown|intoto --out FILE [--sign] [filters]
+  lineagelens keys generate [--force] | keys show  Ed25519 signing key under the store home
+  lineagelens verify <export> [--key PUB.pem]      check an export's signature, digests and record chain
   (tools: claude-code, cursor, copilot, codex, windsurf)
   lineagelens --version | --help
 `;
@@ -81,6 +84,10 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/stats')).runStats(rest);
     case 'review':
       return (await import('./commands/review')).runReview(rest);
+    case 'export':
+      return (await import('./commands/export')).runExport(rest);
+    case 'keys':
+      return (await import('./commands/keys')).runKeys(rest);
     default:
       process.stderr.write(`lineagelens: unknown command "${command}"\n\n${USAGE}`);
       return 2;
