@@ -23,9 +23,9 @@ Usage:
                                                   import agent transcripts (files or folders)
   lineagelens log [--tool T] [--file F] [--since ISO|7d|24h] [--limit N] [--json] [--home DIR]
                                                   recorded AI edits, newest first
-  lineagelens hooks install|uninstall git [--repo DIR] [--home DIR]
+  lineagelens hooks install|uninstall git [--repo DIR] [--home DIR] [--notes]
                                                   post-commit / post-rewrite hooks that bind AI lines to commits
-  lineagelens git post-commit | post-rewrite [amend|rebase] | bind [--commit REV]
+  lineagelens git post-commit | post-rewrite [amend|rebase] | bind [--commit REV] | import-notes
   lineagelens rewrite-map <old>..<new> [--repo DIR]  follow AI lines through a server-side squash/rebase merge
   lineagelens blame <file> [--rev R] [--json] [--porcelain]
                                                   per line: human or AI (tool, model, session, prompt, review)

@@ -230,3 +230,46 @@ describe('git line matching', () => {
     assert.deepEqual([...files[0]!.added], [2, 3, 4, 8]);
   });
 });
+
+describe('git notes (refs/notes/lineagelens)', function () {
+  this.timeout(120_000);
+
+  it('writes bindings as notes with --notes, and a teammate imports them after fetching', async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'll-notes-home-'));
+    const teammate = mkdtempSync(path.join(tmpdir(), 'll-notes-mate-'));
+    const env = gitEnv(home);
+    const repo = new TempRepo(env);
+    const clone = mkdtempSync(path.join(tmpdir(), 'll-notes-clone-'));
+    try {
+      repo.write('n.ts', ['human line n1']);
+      repo.commitAll('base');
+      assert.equal(cli(['hooks', 'install', 'git', '--repo', repo.dir, '--home', home, '--notes'], env).status, 0);
+      const store = await openStore({ home, privacy: 'full', index: 'none' });
+      const block = ['export const ai_noted = "travels with the repo";', 'export const ai_noted_two = 2;'];
+      await store.append([aiEdit((await repoIdentityOf(repo.dir)).id, 'n.ts', 1, block)]);
+      await store.close();
+      repo.write('n.ts', ['human line n1', ...block]);
+      repo.commitAll('noted');
+      const note = JSON.parse(repo.git('notes', '--ref=refs/notes/lineagelens', 'show', 'HEAD'));
+      assert.equal(note.schema, 'lineagelens.notes/1');
+      assert.deepEqual(note.bindings[0].ranges.map((r: { start: number; end: number }) => [r.start, r.end]), [[2, 3]]);
+
+      spawnSync('git', ['clone', '-q', repo.dir, clone], { env });
+      spawnSync('git', ['fetch', '-q', 'origin', 'refs/notes/lineagelens:refs/notes/lineagelens'], { cwd: clone, env });
+      const mateEnv = gitEnv(teammate);
+      const before = cli(['blame', 'n.ts', '--json', '--home', teammate], mateEnv, clone);
+      assert.deepEqual(JSON.parse(before.stdout).summary, { ai: 0, human: 3 });
+      const imported = cli(['git', 'import-notes', '--home', teammate], mateEnv, clone);
+      assert.equal(imported.status, 0, imported.stderr);
+      assert.match(imported.stdout, /^1 binding\(s\) added from 1 note\(s\)/);
+      const after = cli(['blame', 'n.ts', '--json', '--home', teammate], mateEnv, clone);
+      const lines = JSON.parse(after.stdout).lines as { origin: string; tool?: string }[];
+      assert.deepEqual(lines.map((l) => l.origin), ['human', 'ai', 'ai']);
+      assert.equal(lines[1]!.tool, 'claude-code');
+      assert.match(cli(['git', 'import-notes', '--home', teammate], mateEnv, clone).stdout, /^0 binding/, 'importing again adds nothing');
+    } finally {
+      repo.dispose();
+      for (const d of [home, teammate, clone]) rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
