@@ -41,7 +41,7 @@ function session(id: string, tool: string): AiEditSession {
 }
 
 describe('export and verify', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
   let home: string;
   let dir: string;
   const records: ProvenanceRecord[] = [];

@@ -40,7 +40,7 @@ async function accuracy(repo: TempRepo, home: string, files: string[], rev = 'HE
 }
 
 describe('git binding (real repositories)', function () {
-  this.timeout(120_000);
+  this.timeout(240_000);
   let home: string;
   let repo: TempRepo;
   let store: ProvenanceStore;
@@ -232,7 +232,7 @@ describe('git line matching', () => {
 });
 
 describe('git notes (refs/notes/lineagelens)', function () {
-  this.timeout(120_000);
+  this.timeout(240_000);
 
   it('writes bindings as notes with --notes, and a teammate imports them after fetching', async () => {
     const home = mkdtempSync(path.join(tmpdir(), 'll-notes-home-'));

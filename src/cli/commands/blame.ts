@@ -103,11 +103,12 @@ function porcelainLine(l: BlameLine): string {
 
 function listing(lines: BlameLine[], prompts: Map<string, PromptInfo>): string {
   const width = String(lines.length).length;
-  const out = lines.map((l) => {
+  const label = (l: BlameLine) => {
     const e = l.ai?.binding.edit;
-    const who = e ? `AI ${e.tool} ${e.model} ${reviewOf(l) === 'unreviewed' ? '' : `[${reviewOf(l)}] `}`.padEnd(40) : 'human'.padEnd(40);
-    return `${l.commit.slice(0, 10)} ${who} ${String(l.line).padStart(width)}) ${l.text}`;
-  });
+    return e ? `AI ${e.tool} ${e.model}${reviewOf(l) === 'unreviewed' ? '' : ` [${reviewOf(l)}]`}` : 'human';
+  };
+  const labelWidth = Math.max(5, ...lines.map((l) => label(l).length));
+  const out = lines.map((l) => `${l.commit.slice(0, 10)} ${label(l).padEnd(labelWidth)} ${String(l.line).padStart(width)}) ${l.text}`);
   const sessions = new Map<string, BlameLine>();
   for (const l of lines) if (l.ai && !sessions.has(l.ai.binding.edit.sessionId)) sessions.set(l.ai.binding.edit.sessionId, l);
   const s = summary(lines);

@@ -13,7 +13,7 @@ import { GitLedger, LedgerView } from '../../core/git/gitLedger';
 import { importNotes, writeNote } from '../../core/git/gitNotes';
 import { parseRewritePairs, reanchorRewrites } from '../../core/git/reanchor';
 import { parseStoreArgs } from './storeArgs';
-import { readStdin, withStoreAndLedger } from './gitContext';
+import { readStdin, withLedger, withStoreAndLedger } from './gitContext';
 
 const USAGE = `usage: lineagelens git post-commit [--home DIR]
        lineagelens git post-rewrite [amend|rebase] [--home DIR]   (old/new pairs on stdin)
@@ -43,7 +43,7 @@ export async function runGit(args: string[]): Promise<number> {
     if (sub === 'post-rewrite') {
       const kind = parsed.positional[0] === 'amend' || parsed.positional[0] === 'rebase' ? parsed.positional[0] : 'other';
       const pairs = parseRewritePairs(await readStdin());
-      const result = await withStoreAndLedger(parsed.home, (_store, ledger) => reanchorRewrites(repoDir, pairs, ledger, kind));
+      const result = await withLedger(parsed.home, (ledger) => reanchorRewrites(repoDir, pairs, ledger, kind));
       if (parsed.flags.has('--notes')) {
         const view = new LedgerView(new GitLedger(parsed.home).readAll());
         for (const commit of new Set(pairs.map(([, n]) => n))) await writeNote(repoDir, commit, view.ofCommit(commit));

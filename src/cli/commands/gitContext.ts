@@ -16,6 +16,11 @@ export async function withStoreAndLedger<T>(home: string, work: (store: Provenan
   }
 }
 
+/** For commands that need only the ledger (rewrites, stats, review marks): no store, no SQLite. */
+export async function withLedger<T>(home: string, work: (ledger: GitLedger) => Promise<T>): Promise<T> {
+  return work(new GitLedger(home));
+}
+
 export function readStdin(): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];

@@ -12,7 +12,7 @@ import type { ReviewTarget } from '../../core/git/gitRecords';
 import { RepoInfoCache } from '../../core/git/repoInfo';
 import { currentReviewer, rangeTargets, reviewMark } from '../../core/git/reviewMarks';
 import { parseStoreArgs } from './storeArgs';
-import { withStoreAndLedger } from './gitContext';
+import { withLedger } from './gitContext';
 
 const USAGE = 'usage: lineagelens review (--session S | --edit ID | --file F --lines A-B [--rev R]) [--changes-requested] [--note TEXT] [--repo DIR] [--home DIR]\n';
 
@@ -29,7 +29,7 @@ export async function runReview(args: string[]): Promise<number> {
   }
   const repoDir = parsed.values.get('--repo') ?? process.cwd();
   try {
-    const count = await withStoreAndLedger(parsed.home, async (_s, ledger) => {
+    const count = await withLedger(parsed.home, async (ledger) => {
       const info = await new RepoInfoCache().forFile(path.join(path.resolve(repoDir), '.lineagelens'));
       const by = currentReviewer(info?.user ?? {});
       let targets: ReviewTarget[];

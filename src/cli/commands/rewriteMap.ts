@@ -6,7 +6,7 @@
  */
 import { rewriteMapPairs, reanchorRewrites } from '../../core/git/reanchor';
 import { parseStoreArgs } from './storeArgs';
-import { withStoreAndLedger } from './gitContext';
+import { withLedger } from './gitContext';
 
 const USAGE = 'usage: lineagelens rewrite-map <old>..<new> [--repo DIR] [--json] [--home DIR]\n';
 
@@ -22,7 +22,7 @@ export async function runRewriteMap(args: string[]): Promise<number> {
   const repoDir = parsed.values.get('--repo') ?? process.cwd();
   try {
     const pairs = await rewriteMapPairs(repoDir, parsed.positional[0]!);
-    const result = await withStoreAndLedger(parsed.home, (_s, ledger) => reanchorRewrites(repoDir, pairs, ledger, 'rewrite-map'));
+    const result = await withLedger(parsed.home, (ledger) => reanchorRewrites(repoDir, pairs, ledger, 'rewrite-map'));
     const summary = { pairs: pairs.length, bindings: result.bindings.length, aiLines: result.aiLines };
     process.stdout.write(parsed.json ? `${JSON.stringify(summary)}\n` : `mapped ${summary.aiLines} AI lines onto the new commits (${summary.bindings} bindings)\n`);
     return 0;

@@ -5,7 +5,7 @@
 import { LedgerView } from '../../core/git/gitLedger';
 import { rangeStats, type RangeStats, type Tally } from '../../core/git/stats';
 import { parseStoreArgs } from './storeArgs';
-import { withStoreAndLedger } from './gitContext';
+import { withLedger } from './gitContext';
 
 const USAGE = 'usage: lineagelens stats [<rev-range>] [--json] [--repo DIR] [--home DIR]\n';
 
@@ -19,7 +19,7 @@ export async function runStats(args: string[]): Promise<number> {
     return 2;
   }
   try {
-    const stats = await withStoreAndLedger(parsed.home, async (_s, ledger) =>
+    const stats = await withLedger(parsed.home, async (ledger) =>
       rangeStats(parsed.values.get('--repo') ?? process.cwd(), new LedgerView(ledger.readAll()), parsed.positional[0] ?? 'HEAD'),
     );
     process.stdout.write(parsed.json ? `${JSON.stringify(stats, null, 2)}\n` : describe(stats));
