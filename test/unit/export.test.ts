@@ -11,6 +11,8 @@ import { globToRegExp } from '../../src/core/export/exportFilter';
 import { csvCell, recordUuid } from '../../src/core/export/exportFormats';
 import { keyPaths, loadPublicKey } from '../../src/core/export/signing';
 import { verifyExport } from '../../src/core/export/verifyExport';
+import { GitLedger } from '../../src/core/git/gitLedger';
+import { reviewMark } from '../../src/core/git/reviewMarks';
 import { AgentTraceRecordSchema } from '../../src/core/model/agentTraceSchema';
 import { textContent } from '../../src/core/model/content';
 import { type AiEditSession, type ProvenanceRecord, SCHEMA_ID } from '../../src/core/model/schema';
@@ -117,11 +119,15 @@ describe('export and verify', function () {
     assert.equal(count('rejected.jsonl', '--disposition', 'rejected').length, 1);
     assert.equal(count('session.jsonl', '--session', 'ses_copilot').length, 4);
     assert.equal(count('repo.jsonl', '--repo', 'github.com/acme/shop').length, records.length);
-    assert.equal(count('late.jsonl', '--since', '2026-11-20T10:00:07Z').length, 6);
+    // Edit times come from a shared counter: pick a cut between the 7th and 8th edit.
+    const times = records.filter((r) => r.kind === 'edit').map((r) => (r.kind === 'edit' ? r.time : '')).sort();
+    const late = count('late.jsonl', '--since', times[6]!);
+    assert.equal(late.length, 6 + (records[0]!.kind === 'session' && records[0]!.startedAt >= times[6]! ? 1 : 0));
+    assert.ok(late.every((r) => (r.kind === 'edit' ? r.time : r.startedAt) >= times[6]!));
     assert.equal(cli('export', '--format', 'jsonl', '--out', out('x'), '--home', home, '--disposition', 'maybe').status, 2);
   });
 
-  it('CSV is flat and spreadsheet-safe; Agent Trace validates against the spec schema; Markdown reports per session', () => {
+  it('CSV is flat and spreadsheet-safe; Agent Trace validates against the spec schema; Markdown reports per session', async () => {
     const csv = readFileSync(exportTo('all.csv', '--format', 'csv', '--sign'), 'utf8');
     const rows = csv.trimEnd().split('\r\n');
     assert.equal(rows.length, records.length + 1);
@@ -139,7 +145,9 @@ describe('export and verify', function () {
     assert.equal(traces[0].id, recordUuid(records[1]!.id), 'ids are stable across exports');
     assert.equal(AgentTraceRecordSchema.safeParse({ ...traces[0], version: '0.1.0' }).success, false, 'the schema check is not vacuous');
 
+    await new GitLedger(home).append([reviewMark({ sessionId: 'ses_copilot' }, 'reviewed', { gitName: 'Rita Reviewer', osUser: 'rita' }, undefined, '2026-11-21T09:00:00.000Z')]);
     const markdown = readFileSync(exportTo('report.md', '--format', 'markdown'), 'utf8');
+    assert.match(markdown, /\| copilot \/ openai\/gpt-4o \| accepted \| Dana Dev \(dana@example\.com\) \| reviewed by Rita Reviewer 2026-11-21T09:00:00\.000Z \|/);
     assert.match(markdown, /## Session `ses_test_1`/);
     assert.match(markdown, /## Session `ses_copilot`/);
     assert.match(markdown, /Refactor the billing module/);

@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { blameFile } from '../../src/core/git/blame';
@@ -201,6 +201,18 @@ describe('git binding (real repositories)', function () {
     const verify = new GitLedger(home).verify();
     assert.equal(verify.ok, true);
     assert.ok(verify.puts > 5);
+    // A flipped byte in the ledger breaks `lineagelens verify` and names the ledger.
+    const copy = mkdtempSync(path.join(tmpdir(), 'll-ledger-copy-'));
+    cpSync(home, copy, { recursive: true });
+    const ledgerPath = path.join(copy, 'git', 'ledger.jsonl');
+    const text = readFileSync(ledgerPath, 'utf8');
+    writeFileSync(ledgerPath, text.replace('"via":"commit"', '"via":"rewrite"'));
+    const broken = cli(['verify', '--home', copy], env);
+    assert.equal(broken.status, 1, broken.stdout);
+    assert.match(broken.stdout, /chain BROKEN at git\/ledger\.jsonl line \d+/);
+    assert.match(broken.stdout, /git ledger: BROKEN/);
+    assert.equal(cli(['verify', '--home', home], env).status, 0);
+    rmSync(copy, { recursive: true, force: true });
     const outside = mkdtempSync(path.join(tmpdir(), 'll-not-a-repo-'));
     const run = cli(['git', 'post-commit', '--home', home], env, outside);
     assert.equal(run.status, 0);

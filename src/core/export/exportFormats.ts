@@ -17,6 +17,7 @@ import type { AiEditSession, Content, EditEvent, ProvenanceRecord } from '../mod
 import { parseRecord } from '../model/version';
 import { modelKey } from '../store/index/indexRow';
 import { readLineAt } from '../store/journal/journalReader';
+import type { ReviewMark } from '../git/gitRecords';
 import type { HashingWriter } from './hashingWriter';
 import type { JournalRecord } from './journalRecords';
 
@@ -97,7 +98,7 @@ function mdPrompt(c: Content): string {
   return flat.length > 500 ? `${flat.slice(0, 499)}…` : flat;
 }
 
-export function markdownWriter(out: HashingWriter, journalDir: string, title: string): FormatWriter {
+export function markdownWriter(out: HashingWriter, journalDir: string, title: string, reviewOf: (sessionId: string, editId: string) => ReviewMark | null = () => null): FormatWriter {
   const groups = new Map<string, { session: number[] | null; edits: number[][] }>();
   let edits = 0;
   return {
@@ -143,7 +144,9 @@ export function markdownWriter(out: HashingWriter, journalDir: string, title: st
             const who = e.acceptor ? md(e.acceptor.gitEmail ? `${e.acceptor.gitName ?? e.acceptor.osUser} (${e.acceptor.gitEmail})` : e.acceptor.gitName ?? e.acceptor.osUser) : 'unknown';
             const span = lineSpan(e.rangeAfter);
             const lines = span ? `${span.start}-${span.end}` : '(none)';
-            out.write(`| ${e.time} | ${md(e.file.path)} | ${lines} | ${md(e.tool.name)} / ${md(modelKey(e.model))} | ${e.disposition} | ${who} | ${e.review.status} | \`${e.contentHash.slice(0, 16)}…\` |\n`);
+            const mark = reviewOf(e.sessionId, e.id);
+            const review = mark ? `${mark.status} by ${md(mark.by.gitName ?? mark.by.osUser)} ${mark.time}` : e.review.status;
+            out.write(`| ${e.time} | ${md(e.file.path)} | ${lines} | ${md(e.tool.name)} / ${md(modelKey(e.model))} | ${e.disposition} | ${who} | ${review} | \`${e.contentHash.slice(0, 16)}…\` |\n`);
           }
           const prompted = group.edits.map(read).find((e): e is EditEvent => e?.kind === 'edit' && e.prompt !== null);
           if (!session && prompted?.prompt) out.write(`\nPrompt: ${mdPrompt(prompted.prompt.content)}\n`);

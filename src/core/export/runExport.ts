@@ -11,6 +11,7 @@
  * `onProgress` is called every 1,000 records; `isCancelled` is checked as often, and a cancelled export
  * removes what it wrote.
  */
+import type { KeyObject } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { putLineParts } from '../chain/chainEntry';
@@ -18,6 +19,8 @@ import { sha256Hex } from '../model/content';
 import type { StoreLayout } from '../store/storeHome';
 import type { ExportFilter } from './exportFilter';
 import { agentTraceWriter, csvWriter, type ExportFormat, type FormatWriter, jsonlWriter, markdownWriter } from './exportFormats';
+import { GitLedger } from '../git/gitLedger';
+import type { GitRecord, ReviewMark } from '../git/gitRecords';
 import { HashingWriter } from './hashingWriter';
 import { type ScanProblem, scanJournalRecords } from './journalRecords';
 import { loadPrivateKey, signEnvelope } from './signing';
@@ -41,6 +44,8 @@ export interface ExportOptions {
   onProgress?: (records: number) => void;
   isCancelled?: () => boolean;
   onProblem?: (p: ScanProblem) => void;
+  /** The signing key when it does not live in `<home>/keys/` (the editor keeps it in SecretStorage). */
+  privateKey?: KeyObject;
 }
 
 export interface ExportResult {
@@ -59,7 +64,7 @@ export function chainPath(file: string): string {
 
 export function exportRecords(options: ExportOptions): ExportResult {
   const intoto = options.format === 'intoto';
-  const privateKey = options.sign || intoto ? loadPrivateKey(options.layout.home) : null; // fail before writing anything
+  const privateKey = options.sign || intoto ? (options.privateKey ?? loadPrivateKey(options.layout.home)) : null; // fail before writing anything
   const dataPath = intoto ? `${options.out}.records.jsonl` : options.out;
   const withChain = options.format === 'jsonl' || intoto;
   const data = new HashingWriter(dataPath);
@@ -73,7 +78,10 @@ export function exportRecords(options: ExportOptions): ExportResult {
   let writer: FormatWriter;
   if (options.format === 'csv') writer = csvWriter(data);
   else if (options.format === 'agent-trace') writer = agentTraceWriter(data);
-  else if (options.format === 'markdown') writer = markdownWriter(data, options.layout.journalDir, `LineageLens audit report (${new Date().toISOString()})`);
+  else if (options.format === 'markdown') {
+    const reviews = reviewIndex(new GitLedger(options.layout.home).readAll());
+    writer = markdownWriter(data, options.layout.journalDir, `LineageLens audit report (${new Date().toISOString()})`, reviews);
+  }
   else writer = jsonlWriter(data);
   let n = 0;
   let summary;
@@ -127,6 +135,21 @@ export function exportRecords(options: ExportOptions): ExportResult {
     rmSync(signaturePath(options.out));
   }
   return { records: n, skipped: summary.skipped, files, signature };
+}
+
+/** The newest review mark per session and per edit (ledger marks on committed ranges show in blame). */
+export function reviewIndex(records: readonly GitRecord[]): (sessionId: string, editId: string) => ReviewMark | null {
+  const latest = new Map<string, ReviewMark>();
+  for (const r of records) {
+    if (r.kind !== 'review') continue;
+    const key = 'sessionId' in r.target ? `s:${r.target.sessionId}` : 'editId' in r.target ? `e:${r.target.editId}` : null;
+    if (key && (!latest.has(key) || latest.get(key)!.time <= r.time)) latest.set(key, r);
+  }
+  return (sessionId, editId) => {
+    const a = latest.get(`e:${editId}`);
+    const b = latest.get(`s:${sessionId}`);
+    return a && b ? (a.time >= b.time ? a : b) : (a ?? b ?? null);
+  };
 }
 
 /** The chain link hash of a put entry holding `recordLine` (the journal's own formula). */
