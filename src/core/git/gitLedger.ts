@@ -114,6 +114,7 @@ export class LedgerView {
   readonly bindings: Binding[] = [];
   readonly reviews: ReviewMark[] = [];
   private readonly byCommitPath = new Map<string, Binding[]>();
+  private readonly byCommit = new Map<string, Binding[]>();
   private readonly ids = new Set<string>();
 
   constructor(records: readonly GitRecord[]) {
@@ -125,6 +126,9 @@ export class LedgerView {
     if (record.kind === 'review') this.reviews.push(record);
     if (record.kind !== 'binding') return;
     this.bindings.push(record);
+    const ofCommit = this.byCommit.get(record.commit);
+    if (ofCommit) ofCommit.push(record);
+    else this.byCommit.set(record.commit, [record]);
     const key = `${record.commit}\0${record.path}`;
     const list = this.byCommitPath.get(key);
     if (list) list.push(record);
@@ -140,7 +144,7 @@ export class LedgerView {
   }
 
   ofCommit(commit: string): Binding[] {
-    return this.bindings.filter((b) => b.commit === commit);
+    return [...(this.byCommit.get(commit) ?? [])];
   }
 
   ofRepoPath(repoId: string, path: string): Binding[] {
