@@ -31,6 +31,18 @@ Usage:
                                                   add prompt and model from session files to the editor's records
   lineagelens log [--tool T] [--file F] [--since ISO|7d|24h] [--limit N] [--json] [--home DIR]
                                                   recorded AI edits, newest first
+  lineagelens hooks install|uninstall git [--repo DIR] [--home DIR] [--notes]
+                                                  post-commit / post-rewrite hooks that bind AI lines to commits
+  lineagelens git post-commit | post-rewrite [amend|rebase] | bind [--commit REV] | import-notes
+  lineagelens rewrite-map <old>..<new> [--repo DIR]  follow AI lines through a server-side squash/rebase merge
+  lineagelens blame <file> [--rev R] [--json] [--porcelain]
+                                                  per line: human or AI (tool, model, session, prompt, review)
+  lineagelens stats [<rev-range>] [--json]        AI vs human lines added and kept, per tool/model/author
+  lineagelens review (--session S | --edit ID | --file F --lines A-B [--rev R]) [--changes-requested] [--note T]
+                                                  mark AI lines reviewed (shown by blame)
+  lineagelens export --format jsonl|csv|agent-trace|markdown|intoto --out FILE [--sign] [filters]
+  lineagelens keys generate [--force] | keys show  Ed25519 signing key under the store home
+  lineagelens verify <export> [--key PUB.pem]      check an export's signature, digests and record chain
   (tools: claude-code, cursor, copilot, codex, windsurf)
   lineagelens --version | --help
 `;
@@ -78,6 +90,20 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/enrich')).runEnrich(rest);
     case 'log':
       return (await import('./commands/log')).runLog(rest);
+    case 'git':
+      return (await import('./commands/git')).runGit(rest);
+    case 'rewrite-map':
+      return (await import('./commands/rewriteMap')).runRewriteMap(rest);
+    case 'blame':
+      return (await import('./commands/blame')).runBlame(rest);
+    case 'stats':
+      return (await import('./commands/stats')).runStats(rest);
+    case 'review':
+      return (await import('./commands/review')).runReview(rest);
+    case 'export':
+      return (await import('./commands/export')).runExport(rest);
+    case 'keys':
+      return (await import('./commands/keys')).runKeys(rest);
     default:
       process.stderr.write(`lineagelens: unknown command "${command}"\n\n${USAGE}`);
       return 2;

@@ -121,7 +121,7 @@ describe('Agent Trace mapping', () => {
     const edit = EditEvent.parse(editExample());
     const trace = editToAgentTrace(edit, '00000000-0000-4000-8000-000000000000');
     assert.ok(trace);
-    assert.equal(trace.version, '0.1.0');
+    assert.equal(trace.version, '0.1');
     assert.deepEqual(trace.vcs, { type: 'git', revision: edit.file.commit });
     const conv = trace.files[0]!.conversations[0]!;
     assert.deepEqual(conv.contributor, { type: 'ai', model_id: 'openai/gpt-4o' });

@@ -36,6 +36,7 @@ interface HooksArgs {
 }
 
 export async function runHooks(args: string[]): Promise<number> {
+  if ((args[0] === 'install' || args[0] === 'uninstall') && args[1] === 'git') return (await import('./gitHooksCli')).runGitHooks(args[0], args.slice(2));
   let parsed: HooksArgs;
   try {
     parsed = parseHooksArgs(args);

@@ -3,33 +3,43 @@
  * the first broken link (segment file, line, byte offset, seq, reason); `--schema` also validates every
  * record. Exit 0 when intact, 1 when broken, 2 when the store cannot be read. Read-only.
  */
+import { GitLedger } from '../../core/git/gitLedger';
 import { StoreFormatError } from '../../core/store/storeErrors';
 import { storeLayout } from '../../core/store/storeHome';
 import { openManifest } from '../../core/store/storeManifest';
 import { type StoreVerification, verifyStore } from '../../core/store/verifyStore';
 import { parseStoreArgs } from './storeArgs';
 
-const USAGE = 'usage: lineagelens verify [--home DIR] [--json] [--schema]\n';
+const USAGE = 'usage: lineagelens verify [--home DIR] [--json] [--schema]\n       lineagelens verify <export> [--key PUB.pem] [--json] [--home DIR]\n';
 
 export async function runVerify(args: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseStoreArgs(args, [], ['--schema']);
+    parsed = parseStoreArgs(args, ['--key'], ['--schema']);
+    if (parsed.positional.length > 1) throw new Error('expected at most one export file');
+    if (parsed.positional.length === 1) return (await import('./verifyExport')).runVerifyExport(parsed.positional[0]!, parsed.home, parsed.values.get('--key'), parsed.json);
   } catch (err) {
     process.stderr.write(`lineagelens verify: ${(err as Error).message}\n${USAGE}`);
     return 2;
   }
   const layout = storeLayout(parsed.home);
   let result: StoreVerification;
+  let ledgerSummary: string | null = null;
   try {
     const manifest = await openManifest(layout, { create: false });
     result = verifyStore(layout, manifest.storeId, { schema: parsed.flags.has('--schema') });
+    // The git ledger is a chain of its own: a break there breaks the store's verification too.
+    const ledger = new GitLedger(parsed.home).verify();
+    if (ledger.exists) {
+      result = { ...result, ok: result.ok && ledger.ok, breaks: result.breaks + ledger.breaks, firstBreak: result.firstBreak ?? ledger.firstBreak };
+      ledgerSummary = `git ledger: ${ledger.ok ? `intact, ${ledger.entries} entries` : `BROKEN at line ${ledger.firstBreak!.line}: ${ledger.firstBreak!.message}`}`;
+    }
   } catch (err) {
     const message = err instanceof StoreFormatError ? err.message : `cannot read the store at ${parsed.home}: ${(err as Error).message}`;
     process.stderr.write(`lineagelens verify: ${message}\n`);
     return 2;
   }
-  process.stdout.write(parsed.json ? `${JSON.stringify({ home: parsed.home, ...result }, null, 2)}\n` : describe(result, parsed.home));
+  process.stdout.write(parsed.json ? `${JSON.stringify({ home: parsed.home, ...result }, null, 2)}\n` : describe(result, parsed.home) + (ledgerSummary ? `${ledgerSummary}\n` : ''));
   return result.ok && result.invalidRecords === 0 ? 0 : 1;
 }
 

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EditEvent, Range } from './schema';
 
-export const AGENT_TRACE_VERSION = '0.1.0';
+/** major.minor, as the spec's JSON Schema requires (its prose says 0.1.0; see agentTraceSchema.ts). */
+export const AGENT_TRACE_VERSION = '0.1';
 
 export interface AgentTraceRange {
   start_line: number;
@@ -28,7 +29,7 @@ export interface AgentTraceRecord {
   id: string;
   timestamp: string;
   vcs?: { type: 'git'; revision: string };
-  tool?: { name: string; version?: string };
+  tool?: { name: string; version: string };
   files: { path: string; conversations: AgentTraceConversation[] }[];
   metadata?: Record<string, unknown>;
 }
@@ -50,9 +51,11 @@ export function editToAgentTrace(edit: EditEvent, id: string = randomUUID()): Ag
   return {
     version: AGENT_TRACE_VERSION,
     id,
-    timestamp: edit.time,
+    // The spec's schema wants UTC with a Z; our times may carry an offset.
+    timestamp: new Date(edit.time).toISOString(),
     ...(edit.file.commit ? { vcs: { type: 'git' as const, revision: edit.file.commit } } : {}),
-    tool: { name: edit.tool.name, ...(edit.tool.version ? { version: edit.tool.version } : {}) },
+    // The spec's schema requires a tool version: "unknown" when the capture did not learn it.
+    tool: { name: edit.tool.name, version: edit.tool.version ?? 'unknown' },
     files: [
       {
         path: edit.file.path,
