@@ -182,6 +182,13 @@ export class IndexService {
     return this.index.query(query);
   }
 
+  /** Whether records with these ids are stored (the index alone answers: nothing is read from the journal). */
+  hasRecords(ids: readonly string[]): boolean[] {
+    this.catchUp();
+    this.lastActivity = Date.now();
+    return this.index.hasRecords(ids);
+  }
+
   /** Full records by seq or by record id, read from the journal and validated; null where absent or unreadable. */
   getRecords(keys: readonly (number | string)[]): (ProvenanceRecord | null)[] {
     this.catchUp();

@@ -180,7 +180,8 @@ export class ProvenanceIndex {
     if (hits.length <= compiled.limit) return { hits, nextCursor: null };
     hits.length = compiled.limit;
     const last = hits.at(-1)!;
-    const nextCursor = compiled.order === 'seq' ? encodeCursor({ o: 'seq', s: last.seq }) : encodeCursor({ o: 'time', t: Date.parse(last.time), s: last.seq });
+    const n = compiled.newestFirst ? ({ n: true } as const) : {};
+    const nextCursor = compiled.order === 'seq' ? encodeCursor({ o: 'seq', s: last.seq, ...n }) : encodeCursor({ o: 'time', t: Date.parse(last.time), s: last.seq, ...n });
     return { hits, nextCursor };
   }
 
@@ -190,6 +191,19 @@ export class ProvenanceIndex {
     if (!compiled) return [];
     const rows = this.db.exec(`EXPLAIN QUERY PLAN ${compiled.sql}`, compiled.params)[0]?.values ?? [];
     return rows.map((row) => String(row[3]));
+  }
+
+  /** Whether records with these ids are in the index (one lookup in the id index each; nothing is read from the journal). */
+  hasRecords(ids: readonly string[]): boolean[] {
+    const statement = this.statement('SELECT 1 FROM record WHERE id = ?');
+    return ids.map((id) => {
+      try {
+        statement.bind([id]);
+        return statement.step();
+      } finally {
+        statement.reset();
+      }
+    });
   }
 
   /** Journal locations of records by seq (or by record id); missing ones are left out. */
