@@ -20,6 +20,7 @@ export interface EncodedLine {
   /** Offset of the line in `data`, and its length without the newline. */
   start: number;
   length: number;
+  /** The line's index op, given where the line is in the journal. */
   op(location: JournalLocation): IndexOp;
 }
 
