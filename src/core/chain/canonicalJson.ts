@@ -84,7 +84,9 @@ function serializeArray(items: unknown[]): string {
 interface KeyOrder {
   keys: string[];
   sorted: string[];
+  /** `"key":` per sorted key, and the same after a comma. */
   prefixes: string[];
+  commaPrefixes: string[];
 }
 
 /** Shapes seen so far, by first key; bounded, since a shape is only an optimisation. */
@@ -105,7 +107,8 @@ function keyOrderOf(keys: string[]): KeyOrder {
       break;
     }
   }
-  const order = { keys, sorted, prefixes: sorted.map(keyPrefix) };
+  const prefixes = sorted.map(keyPrefix);
+  const order = { keys, sorted, prefixes, commaPrefixes: prefixes.map((p) => `,${p}`) };
   if (keyOrderCount < MAX_KEY_ORDERS) {
     keyOrderCount++;
     if (candidates) candidates.push(order);
@@ -124,13 +127,13 @@ function sameKeys(a: string[], b: string[]): boolean {
 function serializeObject(obj: Record<string, unknown>): string {
   const keys = Object.keys(obj);
   if (keys.length === 0) return '{}';
-  const { sorted, prefixes } = keyOrderOf(keys);
+  const { sorted, prefixes, commaPrefixes } = keyOrderOf(keys);
   let out = '{';
   let first = true;
   for (let i = 0; i < sorted.length; i++) {
     const member = serialize(obj[sorted[i]!]);
     if (member === undefined) continue;
-    out += first ? prefixes[i]! + member : ',' + prefixes[i]! + member;
+    out += (first ? prefixes[i]! : commaPrefixes[i]!) + member;
     first = false;
   }
   return `${out}}`;
