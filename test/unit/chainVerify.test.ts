@@ -44,7 +44,7 @@ describe('chain: entries and verification', () => {
     const expected: string[] = [];
     records.forEach((json, i) => {
       const reference = formatPutLine(100 + i, prev, AT, json);
-      prev = writePutLine(target, at, 100 + i, prev, atJson, json, Buffer.byteLength(json));
+      prev = writePutLine(target, at, 100 + i, prev, atJson, Buffer.from(json, 'utf8'));
       assert.equal(prev, reference.hash);
       expected.push(reference.line);
       at += lengths[i]! + 1;

@@ -113,20 +113,21 @@ export function putLineLength(seq: number, atJson: string, recordBytes: number):
 }
 
 /**
- * The batch hot path: writes the put line of `record` (canonical JSON, `recordBytes` long in UTF-8) at
- * `offset` of `target`, which must have putLineLength() bytes free there, and returns its hash. The
- * record is encoded once, straight into place, and hashed in one call: the hashed text
+ * The batch hot path: writes the put line of `record` (its canonical JSON as UTF-8) at `offset` of
+ * `target`, which must have putLineLength() bytes free there, and returns its hash. The line is hashed
+ * in one call: the hashed text
  * (prev + `{"at":A,` + `"op":"put",...` + record + tail) is laid out contiguously by first writing
  * prev + `{"at":A,` into the line's head, which is overwritten with the real head once the hash is known
  * (the head is 10 bytes longer than that prefix, whatever A). Same bytes and hash as formatPutLine (a
  * unit test holds it to that).
  */
-export function writePutLine(target: Buffer, offset: number, seq: number, prev: string, atJson: string, record: string, recordBytes: number): string {
+export function writePutLine(target: Buffer, offset: number, seq: number, prev: string, atJson: string, record: Uint8Array): string {
   const { open, middle, tail } = putLineFrame(seq, prev, atJson);
   const hashAt = offset + open.length;
   const opAt = hashAt + 64 + 2; // after the hash and its closing `",`
   let at = hashAt + 64 + target.write(middle, hashAt + 64, 'latin1');
-  at += target.write(record, at, recordBytes, 'utf8');
+  target.set(record, at);
+  at += record.length;
   at += target.write(tail, at, 'latin1');
   const prefix = `${prev}{"at":${atJson},`;
   const prefixAt = opAt - prefix.length;

@@ -24,14 +24,14 @@ export interface EncodedLine {
   op(location: JournalLocation): IndexOp;
 }
 
-/** Put lines for prepared records: one buffer for the whole batch, each record encoded once, straight into place. */
+/** Put lines for prepared records: one buffer for the whole batch, each line hashed with one call. */
 export function putLines(entries: PreparedPut[]): (head: ChainHead) => EncodedLines {
   return (head) => {
     // One timestamp for the whole batch: it is the moment the batch is written.
     const atJson = canonicalJson(new Date().toISOString());
     const lengths = new Array<number>(entries.length);
     let total = 0;
-    for (let i = 0; i < entries.length; i++) total += (lengths[i] = putLineLength(head.seq + 1 + i, atJson, entries[i]!.bytes)) + 1;
+    for (let i = 0; i < entries.length; i++) total += (lengths[i] = putLineLength(head.seq + 1 + i, atJson, entries[i]!.json.length)) + 1;
     const data = Buffer.allocUnsafe(total);
     const lines: EncodedLine[] = new Array(entries.length);
     let prev = head.hash;
@@ -40,7 +40,7 @@ export function putLines(entries: PreparedPut[]): (head: ChainHead) => EncodedLi
       const entry = entries[i]!;
       const seq = head.seq + 1 + i;
       const length = lengths[i]!;
-      prev = writePutLine(data, at, seq, prev, atJson, entry.json, entry.bytes);
+      prev = writePutLine(data, at, seq, prev, atJson, entry.json);
       data[at + length] = 0x0a;
       const fields = entry.fields;
       lines[i] = { seq, hash: prev, start: at, length, op: (loc) => ({ op: 'put', seq, segment: loc.segment, offset: loc.offset, length: loc.length, fields }) };

@@ -21,10 +21,9 @@ import { type EncodedLines, pruneLine, putLines } from './journalLines';
 import { JournalLock, type JournalLockOptions } from './journalLock';
 import { DEFAULT_MAX_SEGMENT_BYTES, segmentName } from './segments';
 
-/** A record ready to be chained: privacy applied, its canonical JSON and that text's UTF-8 length, and what the index keeps of it. */
+/** A record ready to be chained: privacy applied, canonical JSON as UTF-8, and what the index keeps of it. */
 export interface PreparedPut {
-  json: string;
-  bytes: number;
+  json: Uint8Array;
   fields: RowFields;
 }
 
