@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { EventGenerator } from '../../bench/helpers/eventGenerator';
 import { canonicalJson } from '../../src/core/chain/canonicalJson';
-import { computeEntryHash, formatEntry, formatPutLine, GENESIS_HASH, parseEntryLine } from '../../src/core/chain/chainEntry';
+import { computeEntryHash, formatEntry, formatPutLine, GENESIS_HASH, parseEntryLine, putLineLength, writePutLine } from '../../src/core/chain/chainEntry';
 import { type ChainVerification, ChainVerifier } from '../../src/core/chain/chainVerifier';
 
 const AT = '2026-01-02T03:04:05.678Z';
@@ -31,6 +31,32 @@ describe('chain: entries and verification', () => {
       assert.equal(fast.hash, generic.hash);
       assert.equal(computeEntryHash(parseEntryLine(fast.line)), fast.hash);
     }
+  });
+
+  it('writes a batch of put lines in place (one buffer, one hash call each) byte-identical to formatPutLine', () => {
+    const records = new EventGenerator(11).batch(30).map((r) => canonicalJson(r));
+    records.push(canonicalJson({ text: 'non-ASCII: é 😀 \u2028 and a lone \ud800 surrogate', n: -0 }));
+    const atJson = canonicalJson(AT);
+    const lengths = records.map((json, i) => putLineLength(100 + i, atJson, Buffer.byteLength(json)));
+    const target = Buffer.alloc(lengths.reduce((n, l) => n + l + 1, 3), 0xff);
+    let at = 3; // not at the start of the buffer: offsets must be honoured
+    let prev = GENESIS_HASH;
+    const expected: string[] = [];
+    records.forEach((json, i) => {
+      const reference = formatPutLine(100 + i, prev, AT, json);
+      prev = writePutLine(target, at, 100 + i, prev, atJson, Buffer.from(json, 'utf8'));
+      assert.equal(prev, reference.hash);
+      expected.push(reference.line);
+      at += lengths[i]! + 1;
+    });
+    // Checked after all writes: a line must not spill into its neighbours (the gaps keep their 0xff).
+    at = 3;
+    expected.forEach((line, i) => {
+      assert.equal(target.subarray(at, at + lengths[i]!).toString('utf8'), line);
+      assert.equal(target[at + lengths[i]!], 0xff);
+      at += lengths[i]! + 1;
+    });
+    assert.equal(target.subarray(0, 3).toString('hex'), 'ffffff', 'nothing written before the offset');
   });
 
   it('accepts an intact chain and reports its head', () => {

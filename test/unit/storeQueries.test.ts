@@ -132,6 +132,48 @@ describe('store: queries', () => {
     assert.deepEqual(times, [...times].sort());
   });
 
+  it('pages newest first on request (by seq, and by time in a time window): every record once, reversed', async () => {
+    const records = new EventGenerator(12).batch(530);
+    await store.append(records);
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.query({ order: 'newest', limit: 100, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.hits.map((h) => h.seq));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    assert.deepEqual(seen, records.map((_, i) => records.length - i));
+    const oldestFirst = await store.queryAll({ since: '2000-01-01T00:00:00Z', limit: 70 });
+    const newestFirst = await store.queryAll({ since: '2000-01-01T00:00:00Z', limit: 70, order: 'newest' });
+    assert.deepEqual(newestFirst.map((h) => h.seq), oldestFirst.map((h) => h.seq).reverse());
+    const edit = newestFirst.find((h) => h.kind === 'edit' && h.lines !== null && h.disposition !== 'rejected')!;
+    const file = await store.fileProvenance(edit.repoId, edit.path!, { order: 'newest' });
+    assert.ok(file.hits.length > 0);
+    assert.deepEqual(file.hits.map((h) => h.seq), (await store.fileProvenance(edit.repoId, edit.path!)).hits.map((h) => h.seq).reverse());
+    const session = await store.sessionRecords(edit.sessionId, { order: 'newest', limit: 1 });
+    assert.equal(session.hits[0]!.seq, Math.max(...(await store.sessionRecords(edit.sessionId)).hits.map((h) => h.seq)));
+    // A cursor is bound to its direction as well as its order.
+    const oldPage = await store.query({ limit: 10 });
+    await assert.rejects(store.query({ order: 'newest', cursor: oldPage.nextCursor! }), /belongs to a query with a different order/);
+    const newPage = await store.query({ order: 'newest', limit: 10 });
+    await assert.rejects(store.query({ cursor: newPage.nextCursor! }), /belongs to a query with a different order/);
+    await assert.rejects(store.query({ order: 'latest' as 'newest' }), /invalid query: order/);
+  });
+
+  it('tells whether records exist by id without reading them, through updates and retention', async () => {
+    const [a, b] = [edit({}), edit({})];
+    assert.deepEqual(await store.hasRecords([a.id]), [false]);
+    await store.append([a, b]);
+    assert.equal(await store.hasRecord(a.id), true);
+    assert.deepEqual(await store.hasRecords([b.id, 'ed_none', a.id, b.id]), [true, false, true, true]);
+    assert.deepEqual(await store.hasRecords([]), []);
+    await store.append([{ ...a, disposition: 'rejected' }]);
+    assert.equal(await store.hasRecord(a.id), true, 'an updated record still exists once');
+    await assert.rejects(store.hasRecords([1 as unknown as string]), /hasRecords takes an array of record ids/);
+    await store.prune({ olderThanDays: 0, now: new Date(Date.now() + 1_000) });
+    assert.deepEqual(await store.hasRecords([a.id, b.id]), [false, false], 'pruned records are gone');
+  });
+
   it('refuses a cursor from a query with another order, and bad queries, with clear messages', async () => {
     await store.append(new EventGenerator(1).batch(5));
     const page = await store.query({ limit: 2 });
@@ -224,6 +266,11 @@ describe('store: query plans', () => {
       time: { since: '2000-01-01T00:00:00Z', until: '2100-01-01T00:00:00Z' },
       tool: { tool: 'copilot', cursor },
       all: { cursor },
+      'file, newest first': { repoId, path: edit.file.path, order: 'newest' },
+      'session, newest first': { sessionId: edit.sessionId, order: 'newest' },
+      'repo, newest first': { repoId, order: 'newest' },
+      'time, newest first': { since: '2000-01-01T00:00:00Z', order: 'newest' },
+      'all, newest first': { order: 'newest' },
     };
     for (const [name, query] of Object.entries(plans)) {
       const plan = index.plan(query).join(' | ');

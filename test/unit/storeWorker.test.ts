@@ -25,6 +25,7 @@ describe('store: through the worker thread', () => {
       const [first] = await store.getRecords([receipt.firstSeq]);
       assert.equal(first!.id, records[0]!.id);
     }
+    assert.deepEqual(await store.hasRecords([generator.batch(1)[0]!.id, (await store.query({ limit: 1 })).hits[0]!.id]), [false, true]);
     const edit = (await store.query({ kind: 'edit', limit: 1 })).hits[0]!;
     const file = await store.fileProvenance(edit.repoId, edit.path!);
     assert.ok(file.hits.every((h) => h.path === edit.path));

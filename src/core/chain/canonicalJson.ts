@@ -8,8 +8,8 @@
  * edit; `undefined` object members are omitted (as JSON.stringify does), so optional fields hash the same
  * whether absent or undefined. Non-finite numbers, bigints, functions and symbols are refused.
  *
- * Hot path: every record written to the journal goes through here once, so the code avoids sorting keys
- * that are already sorted and re-quoting keys it has seen before.
+ * Hot path: every record written to the journal goes through here once, so the code sorts the keys of
+ * an object shape once (not once per object) and never re-quotes a key it has seen before.
  */
 
 /** Characters JSON.stringify must escape: quote, backslash, controls, and surrogates (lone ones). */
@@ -76,21 +76,64 @@ function serializeArray(items: unknown[]): string {
   return `${out}]`;
 }
 
-function serializeObject(obj: Record<string, unknown>): string {
-  const keys = Object.keys(obj);
+/**
+ * Key order of one object shape: its own keys as Object.keys lists them, and the same keys in canonical
+ * order with their `"key":` prefixes. Records of one kind share a few shapes, so sorting is done once
+ * per shape instead of once per object.
+ */
+interface KeyOrder {
+  keys: string[];
+  sorted: string[];
+  /** `"key":` per sorted key, and the same after a comma. */
+  prefixes: string[];
+  commaPrefixes: string[];
+}
+
+/** Shapes seen so far, by first key; bounded, since a shape is only an optimisation. */
+const keyOrders = new Map<string, KeyOrder[]>();
+const MAX_KEY_ORDERS = 2_000;
+let keyOrderCount = 0;
+
+function keyOrderOf(keys: string[]): KeyOrder {
+  const candidates = keyOrders.get(keys[0]!);
+  if (candidates) {
+    for (const order of candidates) if (sameKeys(order.keys, keys)) return order;
+  }
+  let sorted = keys;
   for (let i = 1; i < keys.length; i++) {
     // Default sort compares UTF-16 code units, which is RFC 8785's order.
     if (keys[i - 1]! > keys[i]!) {
-      keys.sort();
+      sorted = [...keys].sort();
       break;
     }
   }
+  const prefixes = sorted.map(keyPrefix);
+  const order = { keys, sorted, prefixes, commaPrefixes: prefixes.map((p) => `,${p}`) };
+  if (keyOrderCount < MAX_KEY_ORDERS) {
+    keyOrderCount++;
+    if (candidates) candidates.push(order);
+    else keyOrders.set(keys[0]!, [order]);
+  }
+  return order;
+}
+
+/** Property names of objects of one shape are the same (internalised) strings: cheap comparisons. */
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function serializeObject(obj: Record<string, unknown>): string {
+  const keys = Object.keys(obj);
+  if (keys.length === 0) return '{}';
+  const { sorted, prefixes, commaPrefixes } = keyOrderOf(keys);
   let out = '{';
   let first = true;
-  for (const key of keys) {
-    const member = serialize(obj[key]);
+  for (let i = 0; i < sorted.length; i++) {
+    const member = serialize(obj[sorted[i]!]);
     if (member === undefined) continue;
-    out += (first ? '' : ',') + keyPrefix(key) + member;
+    out += (first ? prefixes[i]! : commaPrefixes[i]!) + member;
     first = false;
   }
   return `${out}}`;

@@ -12,6 +12,7 @@
  * or the `seq` sequence, and a later prune entry vouches (by count, seq range and last hash) for a prefix
  * that retention removed on purpose.
  */
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Sha256Hex } from '../model/schema';
@@ -91,6 +92,51 @@ export function putLineParts(seq: number, prev: string, at: string, record: stri
 export function formatPutLine(seq: number, prev: string, at: string, recordJson: string): { line: string; hash: string } {
   const { head, tail, hash } = putLineParts(seq, prev, at, recordJson);
   return { line: head + recordJson + tail, hash };
+}
+
+/** One-shot SHA-256 (Node >= 20.12); the streaming API where it is missing. */
+const sha256Hex: (data: Uint8Array) => string =
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'hex') : (data) => createHash('sha256').update(data).digest('hex');
+
+/** The parts of a put line around its hash and record: `{"at":A,"hash":"` H `","op":"put","prev":"P","record":` R `,"seq":N}`. */
+function putLineFrame(seq: number, prev: string, atJson: string) {
+  return { open: `{"at":${atJson},"hash":"`, middle: `","op":"put","prev":"${prev}","record":`, tail: `,"seq":${seq}}` };
+}
+
+/**
+ * Bytes of a put line without its newline. `atJson`: canonical JSON of the entry's ISO timestamp (ASCII,
+ * as toISOString writes it); `recordBytes`: the record's UTF-8 length.
+ */
+export function putLineLength(seq: number, atJson: string, recordBytes: number): number {
+  const frame = putLineFrame(seq, GENESIS_HASH, atJson);
+  return frame.open.length + 64 + frame.middle.length + recordBytes + frame.tail.length;
+}
+
+/**
+ * The batch hot path: writes the put line of `record` (its canonical JSON as UTF-8) at `offset` of
+ * `target`, which must have putLineLength() bytes free there, and returns its hash. The line is hashed
+ * in one call: the hashed text
+ * (prev + `{"at":A,` + `"op":"put",...` + record + tail) is laid out contiguously by first writing
+ * prev + `{"at":A,` into the line's head, which is overwritten with the real head once the hash is known
+ * (the head is 10 bytes longer than that prefix, whatever A). Same bytes and hash as formatPutLine (a
+ * unit test holds it to that).
+ */
+export function writePutLine(target: Buffer, offset: number, seq: number, prev: string, atJson: string, record: Uint8Array): string {
+  const { open, middle, tail } = putLineFrame(seq, prev, atJson);
+  const hashAt = offset + open.length;
+  const opAt = hashAt + 64 + 2; // after the hash and its closing `",`
+  let at = hashAt + 64 + target.write(middle, hashAt + 64, 'latin1');
+  target.set(record, at);
+  at += record.length;
+  at += target.write(tail, at, 'latin1');
+  const prefix = `${prev}{"at":${atJson},`;
+  const prefixAt = opAt - prefix.length;
+  target.write(prefix, prefixAt, 'latin1');
+  const hash = sha256Hex(target.subarray(prefixAt, at));
+  target.write(open, offset, 'latin1');
+  target.write(hash, hashAt, 'latin1');
+  target.write('",', hashAt + 64, 'latin1');
+  return hash;
 }
 
 export class EntryParseError extends Error {

@@ -10,6 +10,7 @@ import type { FoldBatch, IndexStats, SnapshotResult } from './index/indexService
 export interface IndexApi {
   fold(batch: FoldBatch): void;
   query(query: ProvenanceQuery): Promise<QueryPage>;
+  hasRecords(ids: readonly string[]): Promise<boolean[]>;
   getRecords(keys: readonly (number | string)[]): Promise<(ProvenanceRecord | null)[]>;
   stats(): Promise<IndexStats>;
   snapshot(): Promise<SnapshotResult>;

@@ -52,7 +52,8 @@ export interface StoreStats extends IndexStats {
   privacy: PrivacyLevel;
 }
 
-export type PageOptions = Pick<ProvenanceQuery, 'limit' | 'cursor'>;
+/** Page size, cursor, and `order: 'newest'` for newest first. */
+export type PageOptions = Pick<ProvenanceQuery, 'limit' | 'cursor' | 'order'>;
 
 export interface AppendOptions {
   /**
@@ -141,6 +142,21 @@ export class ProvenanceStore {
 
   repositoryRecords(repoId: string | null, page: PageOptions = {}): Promise<QueryPage> {
     return this.query({ repoId, ...page });
+  }
+
+  /**
+   * Whether a record with this id is stored: one lookup in the index, nothing read from the journal or
+   * validated (cheaper than getRecords when only existence matters, e.g. to skip what was imported).
+   */
+  async hasRecord(id: string): Promise<boolean> {
+    return (await this.hasRecords([id]))[0]!;
+  }
+
+  /** hasRecord for many ids in one round trip, answers in the same order. */
+  async hasRecords(ids: readonly string[]): Promise<boolean[]> {
+    if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) throw new TypeError('hasRecords takes an array of record ids (strings)');
+    if (ids.length === 0) return [];
+    return this.requireIndex().hasRecords(ids);
   }
 
   /** Full records by seq or by record id (null where absent), validated as they leave the store. */

@@ -37,7 +37,9 @@ export function prepareRecord(input: unknown, level: PrivacyLevel, position = 0,
     valid = parsed.data;
   }
   const record = applyPrivacy(valid, level);
-  // Kept as bytes and index fields only: the record objects die young, which keeps GC cheap.
+  // Kept as bytes and index fields only: the record objects and the text die young, and the bytes live
+  // outside the JavaScript heap until the commit, which keeps GC pauses short (holding the text instead
+  // grew the caller's heap by hundreds of MB during a large import, with 200 ms collections).
   return { json: Buffer.from(canonicalJson(record), 'utf8'), fields: rowFieldsOf(record) };
 }
 

@@ -3,8 +3,10 @@
  * from CLI flags), compiled to one SQL statement over the index, paged by keyset cursor.
  *
  * Order: by time (then seq) when a time window is given, else by seq, i.e. the order the store learned
- * the records. Keyset paging (`WHERE (time, seq) > cursor`) makes page N as cheap as page 1 and stays
- * correct while records are added. A cursor is opaque base64url and only valid for the same order.
+ * the records; oldest first by default, newest first with `order: 'newest'` (the same indexes, read
+ * backwards: no sort either way). Keyset paging (`WHERE (time, seq) > cursor`, `<` newest first) makes
+ * page N as cheap as page 1 and stays correct while records are added. A cursor is opaque base64url and
+ * only valid for the same order and direction.
  *
  * "Live" AI ranges (the default for file and line queries): edits that were not rejected and inserted
  * at least one line. Other queries return every record unless `live` is set.
@@ -33,6 +35,8 @@ export const ProvenanceQuery = z
     until: Iso.optional(),
     /** Only edits whose lines are still attributed (not rejected, not empty). Default: true with `path`. */
     live: z.boolean().optional(),
+    /** `oldest` (default) or `newest` first, by seq (or by time with a time window). */
+    order: z.enum(['oldest', 'newest']).optional(),
     limit: z.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
     cursor: z.string().max(500).optional(),
   })
@@ -67,9 +71,10 @@ export interface QueryPage {
   nextCursor: string | null;
 }
 
+/** `n`: the cursor belongs to a newest-first query (absent: oldest first, as cursors always were). */
 const Cursor = z.discriminatedUnion('o', [
-  z.object({ o: z.literal('seq'), s: z.number().int() }),
-  z.object({ o: z.literal('time'), t: z.number(), s: z.number().int() }),
+  z.object({ o: z.literal('seq'), s: z.number().int(), n: z.literal(true).optional() }),
+  z.object({ o: z.literal('time'), t: z.number(), s: z.number().int(), n: z.literal(true).optional() }),
 ]);
 type Cursor = z.infer<typeof Cursor>;
 
@@ -98,6 +103,7 @@ export interface CompiledQuery {
   sql: string;
   params: (number | string)[];
   order: 'seq' | 'time';
+  newestFirst: boolean;
   limit: number;
 }
 
@@ -152,6 +158,7 @@ export function compileQuery(q: z.output<typeof ProvenanceQuery>, ids: InternLoo
     where.push('kind = 0', 'line_start IS NOT NULL', `disposition <> ${REJECTED}`);
   }
   const order = q.since !== undefined || q.until !== undefined ? 'time' : 'seq';
+  const newestFirst = q.order === 'newest';
   if (q.since !== undefined) {
     where.push('time >= ?');
     params.push(Date.parse(q.since));
@@ -162,20 +169,22 @@ export function compileQuery(q: z.output<typeof ProvenanceQuery>, ids: InternLoo
   }
   if (q.cursor !== undefined) {
     const cursor = decodeCursor(q.cursor);
-    if (cursor.o !== order) throw new Error('invalid query cursor: it belongs to a query with a different order');
+    if (cursor.o !== order || (cursor.n ?? false) !== newestFirst) throw new Error('invalid query cursor: it belongs to a query with a different order');
+    const after = newestFirst ? '<' : '>';
     if (cursor.o === 'seq') {
-      where.push('seq > ?');
+      where.push(`seq ${after} ?`);
       params.push(cursor.s);
     } else {
-      where.push('(time, seq) > (?, ?)');
+      where.push(`(time, seq) ${after} (?, ?)`);
       params.push(cursor.t, cursor.s);
     }
   }
   const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+  const direction = newestFirst ? ' DESC' : '';
   const sql =
     `SELECT ${RECORD_COLUMNS} FROM record` +
     (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-    (order === 'seq' ? ' ORDER BY seq' : ' ORDER BY time, seq') +
+    (order === 'seq' ? ` ORDER BY seq${direction}` : ` ORDER BY time${direction}, seq${direction}`) +
     ` LIMIT ${limit + 1}`; // one more than asked: tells whether there is a next page
-  return { sql, params, order, limit };
+  return { sql, params, order, newestFirst, limit };
 }

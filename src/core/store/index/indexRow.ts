@@ -84,7 +84,7 @@ export function rowFieldsOf(record: ProvenanceRecord): RowFields {
       disposition: DISPOSITIONS.indexOf(record.disposition),
       lineStart: span ? span.start - 1 : null,
       lineEnd: span ? span.end - 1 : null,
-      contentHash: SHA256_HEX.test(record.contentHash) ? record.contentHash : null,
+      contentHash: record.contentHash, // a valid record's is a SHA-256 hex digest (indexOpOfEntry checks read-back ones)
     };
   }
   return {
@@ -115,7 +115,8 @@ export function indexOpOfEntry(entry: ChainEntry, location: JournalLocation): In
     const issue = parsed.error.issues[0];
     return { error: `entry ${entry.seq}: record lacks what the index needs (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'})` };
   }
-  // The checked subset has every field rowFieldsOf reads.
+  // The checked subset has every field rowFieldsOf reads; only the content hash may not be a digest.
   const fields = rowFieldsOf(parsed.data as unknown as ProvenanceRecord);
+  if (fields.contentHash !== null && !SHA256_HEX.test(fields.contentHash)) fields.contentHash = null;
   return { op: 'put', seq: entry.seq, segment: location.segment, offset: location.offset, length: location.length, fields };
 }

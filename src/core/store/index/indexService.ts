@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { GENESIS_HASH, parseEntryLine } from '../../chain/chainEntry';
 import { parseRecord } from '../../model/version';
 import type { ProvenanceRecord } from '../../model/schema';
+import { threadCpuMs } from '../../util/threadCpu';
 import { loadSqlEngine, defaultWasmPath } from '../sqlEngine';
 import type { ProblemSink } from '../storeErrors';
 import type { StoreLayout } from '../storeHome';
@@ -59,6 +60,8 @@ export interface IndexStats extends IndexCounts {
   /** Entries folded since the last snapshot. */
   unsnapshotted: number;
   snapshot: { lastSeq: number; bytes: number; createdAt: string } | null;
+  /** CPU time used so far by the thread the index runs in (the store worker, normally); null where unknown. */
+  threadCpuMs: number | null;
 }
 
 export interface SnapshotResult {
@@ -70,6 +73,8 @@ export interface SnapshotResult {
 }
 
 const APPLY_CHUNK = 5_000;
+/** Most entries folded in one transaction (a query waits for the transaction in front of it). */
+const FOLD_CHUNK = 10_000;
 
 export class IndexService {
   private position: JournalPosition = START_POSITION;
@@ -156,30 +161,66 @@ export class IndexService {
 
   /** A commit of this process: applied directly when the index is exactly where it starts. */
   fold(batch: FoldBatch): void {
-    if (batch.lastSeq <= this.lastSeq) return; // already read back from the journal
-    // Usually the index is right at the batch's start; a catch-up may also have read part of it (it was
-    // being written): then the rest is applied from where the index is.
-    if (batch.segment === this.position.segment + 1 && batch.startOffset === 0 && this.atEndOfSegment()) {
-      this.position = { segment: batch.segment, offset: 0, line: 0 }; // the writer started a new segment
+    this.foldAll([batch]);
+  }
+
+  /**
+   * Commits of this process, in order. Consecutive ones that continue where the index is are applied
+   * together, in one transaction per FOLD_CHUNK entries: a transaction's commit writes every page it
+   * touched, so a backlog of small batches costs much less applied at once. The index's position moves
+   * only once a transaction has committed, so a failure leaves it where the journal can be re-read from.
+   */
+  foldAll(batches: readonly FoldBatch[]): void {
+    let ops: IndexOp[] = [];
+    let next: { position: JournalPosition; lastSeq: number; lastHash: string; lastLocation: JournalLocation } | null = null;
+    const flush = () => {
+      if (!next) return;
+      this.index.apply(ops);
+      this.position = next.position;
+      this.lastSeq = next.lastSeq;
+      this.lastHash = next.lastHash;
+      this.lastLocation = next.lastLocation;
+      this.touched(ops.length);
+      ops = [];
+      next = null;
+    };
+    for (const batch of batches) {
+      let position: JournalPosition = next?.position ?? this.position;
+      if (batch.lastSeq <= (next?.lastSeq ?? this.lastSeq)) continue; // already read back from the journal
+      // Usually the index is right at the batch's start; a catch-up may also have read part of it (it was
+      // being written): then the rest is applied from where the index is.
+      if (batch.segment === position.segment + 1 && batch.startOffset === 0 && this.atEndOfSegment(position)) {
+        position = { segment: batch.segment, offset: 0, line: 0 }; // the writer started a new segment
+      }
+      const from = batch.segment !== position.segment ? -1 : batch.startOffset === position.offset ? 0 : batch.ops.findIndex((op) => op.op === 'put' && op.offset === position.offset);
+      if (from < 0) {
+        flush();
+        this.catchUp(); // other processes wrote in between (or a new segment began): read it all in order
+        continue;
+      }
+      for (let i = from; i < batch.ops.length; i++) ops.push(batch.ops[i]!);
+      next = {
+        position: { segment: batch.segment, offset: batch.endOffset, line: position.line + batch.ops.length - from },
+        lastSeq: batch.lastSeq,
+        lastHash: batch.lastHash,
+        lastLocation: batch.lastLocation,
+      };
+      if (ops.length >= FOLD_CHUNK) flush();
     }
-    const from = batch.segment !== this.position.segment ? -1 : batch.startOffset === this.position.offset ? 0 : batch.ops.findIndex((op) => op.op === 'put' && op.offset === this.position.offset);
-    if (from < 0) {
-      this.catchUp(); // other processes wrote in between (or a new segment began): read it all in order
-      return;
-    }
-    const ops = from === 0 ? batch.ops : batch.ops.slice(from);
-    this.index.apply(ops);
-    this.position = { segment: batch.segment, offset: batch.endOffset, line: this.position.line + ops.length };
-    this.lastSeq = batch.lastSeq;
-    this.lastHash = batch.lastHash;
-    this.lastLocation = batch.lastLocation;
-    this.touched(ops.length);
+    flush();
   }
 
   query(query: ProvenanceQuery): QueryPage {
     this.catchUp();
     this.lastActivity = Date.now();
     return this.index.query(query);
+  }
+
+  /** Whether records with these ids are stored (the index alone answers: nothing is read from the journal). */
+  hasRecords(ids: readonly string[]): boolean[] {
+    this.catchUp();
+    this.lastActivity = Date.now();
+    return this.index.hasRecords(ids);
   }
 
   /** Full records by seq or by record id, read from the journal and validated; null where absent or unreadable. */
@@ -218,6 +259,7 @@ export class IndexService {
       replayedAtOpen: this.replayedAtOpen,
       unsnapshotted: this.unsnapshotted,
       snapshot: this.snapshotInfo,
+      threadCpuMs: threadCpuMs(),
     };
   }
 
@@ -320,10 +362,11 @@ export class IndexService {
     }
   }
 
-  /** True when nothing follows the current position in its segment. */
-  private atEndOfSegment(): boolean {
+  /** True when nothing follows `position` in its segment (or the journal had no segment at all). */
+  private atEndOfSegment(position: JournalPosition): boolean {
+    if (position.segment === 0) return listSegmentsSync(this.options.layout.journalDir)[0] === 1;
     try {
-      return statSync(path.join(this.options.layout.journalDir, segmentName(this.position.segment))).size === this.position.offset;
+      return statSync(path.join(this.options.layout.journalDir, segmentName(position.segment))).size === position.offset;
     } catch {
       return false;
     }

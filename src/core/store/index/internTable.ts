@@ -55,13 +55,15 @@ export class InternTable {
 
   /** The id of `key`, inserting `values` (one per column) when it is new. */
   intern(key: string, values: (string | number | null)[]): number {
-    let id = this.ids.get(key);
-    if (id === undefined) {
-      id = this.nextId++;
-      this.insert.run([id, ...values]);
-      this.ids.set(key, id);
-      this.keys[id] = key;
-    }
+    return this.ids.get(key) ?? this.add(key, values);
+  }
+
+  /** Inserts a key not in the table yet (callers on hot paths look it up with id() first, allocating nothing). */
+  add(key: string, values: (string | number | null)[]): number {
+    const id = this.nextId++;
+    this.insert.run([id, ...values]);
+    this.ids.set(key, id);
+    this.keys[id] = key;
     return id;
   }
 

@@ -11,9 +11,18 @@ import { DISPOSITIONS, type IndexOp } from './indexRow';
 import { type IndexMigration, INDEX_MIGRATIONS, migrateIndex, tuneIndexConnection } from './indexSchema';
 import { fileKey, INTERN_SPECS, InternTable } from './internTable';
 
-const UPSERT = `
-  INSERT INTO record (seq, id, kind, repo, file, session, tool, model, time, time_end, disposition, line_start, line_end, content_hash, segment, offset, length)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+const RECORD_INSERT_COLUMNS = 'seq, id, kind, repo, file, session, tool, model, time, time_end, disposition, line_start, line_end, content_hash, segment, offset, length';
+const VALUES_PER_ROW = 17;
+/**
+ * Rows per upsert statement when folding: binding and stepping one statement per row costs about as much
+ * JavaScript <-> WebAssembly crossing as a row's B-tree work; a multi-row VALUES amortises it. Rows of one
+ * statement are inserted in order, so a later put of the same id in it still wins.
+ */
+const ROWS_PER_UPSERT = 32;
+
+const upsertSql = (rows: number) => `
+  INSERT INTO record (${RECORD_INSERT_COLUMNS})
+  VALUES ${Array.from({ length: rows }, () => `(?${', ?'.repeat(VALUES_PER_ROW - 1)})`).join(', ')}
   ON CONFLICT (id) DO UPDATE SET
     seq = excluded.seq, kind = excluded.kind, repo = excluded.repo, file = excluded.file, session = excluded.session,
     tool = excluded.tool, model = excluded.model, time = excluded.time, time_end = excluded.time_end,
@@ -41,9 +50,12 @@ export class ProvenanceIndex {
   private readonly tools: InternTable;
   private readonly models: InternTable;
   private readonly upsert: Statement;
+  private readonly upsertMany: Statement;
   private readonly pruneStatement: Statement;
   private readonly queries = new Map<string, Statement>();
   private readonly lookups: InternLookups;
+  /** File ids by repository id and path: folding looks files up without building a `repo NUL path` key per record. */
+  private readonly fileIds = new Map<number, Map<string, number>>();
 
   /** Opens a database from snapshot bytes (or empty), migrated to the current schema. Throws IndexVersionError for a newer one. */
   static open(SQL: SqlJsStatic, bytes?: Uint8Array, migrations: readonly IndexMigration[] = INDEX_MIGRATIONS): ProvenanceIndex {
@@ -64,7 +76,8 @@ export class ProvenanceIndex {
     this.sessions = new InternTable(db, INTERN_SPECS.session);
     this.tools = new InternTable(db, INTERN_SPECS.tool);
     this.models = new InternTable(db, INTERN_SPECS.model);
-    this.upsert = db.prepare(UPSERT);
+    this.upsert = db.prepare(upsertSql(1));
+    this.upsertMany = db.prepare(upsertSql(ROWS_PER_UPSERT));
     this.pruneStatement = db.prepare('DELETE FROM record WHERE seq <= ?');
     this.lookups = {
       repo: (key) => this.repos.id(key),
@@ -79,39 +92,51 @@ export class ProvenanceIndex {
   apply(ops: readonly IndexOp[]): void {
     if (ops.length === 0) return;
     let pruned = false;
+    // Rows waiting for a multi-row upsert: ROWS_PER_UPSERT x VALUES_PER_ROW values.
+    const pending: SqlValue[] = new Array(ROWS_PER_UPSERT * VALUES_PER_ROW);
+    let rows = 0;
+    const flush = () => {
+      for (let i = 0; i < rows; i++) this.upsert.run(pending.slice(i * VALUES_PER_ROW, (i + 1) * VALUES_PER_ROW));
+      rows = 0;
+    };
     this.db.run('BEGIN');
     try {
       for (const op of ops) {
         if (op.op === 'prune') {
+          flush();
           this.pruneStatement.run([op.toSeq]);
           pruned = true;
           continue;
         }
         const r = op.fields;
-        const repo = r.repo === null ? 0 : this.repos.intern(r.repo, [r.repo, r.remote]);
-        const file = r.path === null ? 0 : this.files.intern(fileKey(repo, r.path), [repo, r.path]);
-        this.upsert.run([
-          op.seq,
-          r.id,
-          r.kind,
-          repo,
-          file,
-          this.sessions.intern(r.session, [r.session]),
-          this.tools.intern(r.tool, [r.tool]),
-          this.models.intern(r.model, [r.model]),
-          r.time,
-          r.timeEnd,
-          r.disposition,
-          r.lineStart,
-          r.lineEnd,
-          r.contentHash === null ? null : Buffer.from(r.contentHash, 'hex'),
-          op.segment,
-          op.offset,
-          op.length,
-        ]);
+        const repo = r.repo === null ? 0 : (this.repos.id(r.repo) ?? this.repos.add(r.repo, [r.repo, r.remote]));
+        let at = rows * VALUES_PER_ROW;
+        pending[at++] = op.seq;
+        pending[at++] = r.id;
+        pending[at++] = r.kind;
+        pending[at++] = repo;
+        pending[at++] = r.path === null ? 0 : this.fileId(repo, r.path);
+        pending[at++] = this.sessions.id(r.session) ?? this.sessions.add(r.session, [r.session]);
+        pending[at++] = this.tools.id(r.tool) ?? this.tools.add(r.tool, [r.tool]);
+        pending[at++] = this.models.id(r.model) ?? this.models.add(r.model, [r.model]);
+        pending[at++] = r.time;
+        pending[at++] = r.timeEnd;
+        pending[at++] = r.disposition;
+        pending[at++] = r.lineStart;
+        pending[at++] = r.lineEnd;
+        pending[at++] = r.contentHash === null ? null : Buffer.from(r.contentHash, 'hex');
+        pending[at++] = op.segment;
+        pending[at++] = op.offset;
+        pending[at++] = op.length;
+        if (++rows === ROWS_PER_UPSERT) {
+          this.upsertMany.run(pending);
+          rows = 0;
+        }
       }
+      flush();
       // Retention must not leave the paths and ids of removed records behind in the lookup tables.
       if (pruned) {
+        this.fileIds.clear();
         this.repos.dropUnreferenced('repo');
         this.files.dropUnreferenced('file');
         this.sessions.dropUnreferenced('session');
@@ -121,8 +146,21 @@ export class ProvenanceIndex {
       this.db.run('COMMIT');
     } catch (err) {
       this.db.run('ROLLBACK');
+      this.fileIds.clear();
       throw err;
     }
+  }
+
+  /** The id of a file (interned on first sight), through the per-repository cache. */
+  private fileId(repo: number, path: string): number {
+    let paths = this.fileIds.get(repo);
+    if (!paths) this.fileIds.set(repo, (paths = new Map()));
+    let id = paths.get(path);
+    if (id === undefined) {
+      id = this.files.intern(fileKey(repo, path), [repo, path]);
+      paths.set(path, id);
+    }
+    return id;
   }
 
   query(input: ProvenanceQuery): QueryPage {
@@ -142,7 +180,8 @@ export class ProvenanceIndex {
     if (hits.length <= compiled.limit) return { hits, nextCursor: null };
     hits.length = compiled.limit;
     const last = hits.at(-1)!;
-    const nextCursor = compiled.order === 'seq' ? encodeCursor({ o: 'seq', s: last.seq }) : encodeCursor({ o: 'time', t: Date.parse(last.time), s: last.seq });
+    const n = compiled.newestFirst ? ({ n: true } as const) : {};
+    const nextCursor = compiled.order === 'seq' ? encodeCursor({ o: 'seq', s: last.seq, ...n }) : encodeCursor({ o: 'time', t: Date.parse(last.time), s: last.seq, ...n });
     return { hits, nextCursor };
   }
 
@@ -152,6 +191,19 @@ export class ProvenanceIndex {
     if (!compiled) return [];
     const rows = this.db.exec(`EXPLAIN QUERY PLAN ${compiled.sql}`, compiled.params)[0]?.values ?? [];
     return rows.map((row) => String(row[3]));
+  }
+
+  /** Whether records with these ids are in the index (one lookup in the id index each; nothing is read from the journal). */
+  hasRecords(ids: readonly string[]): boolean[] {
+    const statement = this.statement('SELECT 1 FROM record WHERE id = ?');
+    return ids.map((id) => {
+      try {
+        statement.bind([id]);
+        return statement.step();
+      } finally {
+        statement.reset();
+      }
+    });
   }
 
   /** Journal locations of records by seq (or by record id); missing ones are left out. */
@@ -201,6 +253,7 @@ export class ProvenanceIndex {
     this.queries.clear();
     for (const table of [this.repos, this.files, this.sessions, this.tools, this.models]) table.free();
     this.upsert.free();
+    this.upsertMany.free();
     this.pruneStatement.free();
     this.db.close();
   }

@@ -17,7 +17,7 @@ import { describeIoCode, type ProblemSink, StoreLockError, StoreWriteError } fro
 import { nodeStoreFs, type StoreFs, writeFully } from '../storeFs';
 import type { StoreLayout } from '../storeHome';
 import { type ChainHead, listSegments, readChainHead } from './chainHead';
-import { type Line, pruneLine, putLines } from './journalLines';
+import { type EncodedLines, pruneLine, putLines } from './journalLines';
 import { JournalLock, type JournalLockOptions } from './journalLock';
 import { DEFAULT_MAX_SEGMENT_BYTES, segmentName } from './segments';
 
@@ -237,7 +237,7 @@ export class JournalWriter {
         head: async () => (head ??= await this.currentHead()),
         appendPrune: async (prune) => {
           const current = (head ??= await this.currentHead());
-          const seq = await this.writeLines(current, (h) => [pruneLine(h, prune)]);
+          const seq = await this.writeLines(current, (h) => pruneLine(h, prune));
           head = this.cachedHead;
           return { seq, segment: head!.segment };
         },
@@ -288,24 +288,13 @@ export class JournalWriter {
   }
 
   /** Builds the lines against the head (rotating first if the newest segment is full), makes them durable, returns the first seq. */
-  private async writeLines(initialHead: ChainHead, build: (head: ChainHead) => Line[]): Promise<number> {
+  private async writeLines(initialHead: ChainHead, build: (head: ChainHead) => EncodedLines): Promise<number> {
     const head = initialHead.segment === 0 || initialHead.size >= this.maxSegmentBytes ? await this.rotate(initialHead) : initialHead;
-    const lines = build(head);
-    let total = 0;
-    for (const line of lines) total += line.head.length + (line.body?.length ?? 0) + line.tail.length + 1; // heads and tails are ASCII
-    const data = Buffer.allocUnsafe(total);
-    const ops: IndexOp[] = [];
-    let at = 0;
-    for (const line of lines) {
-      const start = at;
-      at += data.write(line.head, at, 'latin1');
-      if (line.body) {
-        data.set(line.body, at);
-        at += line.body.length;
-      }
-      at += data.write(line.tail, at, 'latin1');
-      data[at++] = 0x0a;
-      ops.push(line.op({ segment: head.segment, offset: head.size + start, length: at - start - 1 }));
+    const { data, lines } = build(head);
+    const ops: IndexOp[] = new Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      ops[i] = line.op({ segment: head.segment, offset: head.size + line.start, length: line.length });
     }
     const file = this.segmentPath(head.segment);
     try {

@@ -34,6 +34,10 @@ export class InProcessIndex implements IndexApi {
     return this.call('query', query);
   }
 
+  hasRecords(ids: readonly string[]): Promise<boolean[]> {
+    return this.call('hasRecords', ids);
+  }
+
   getRecords(keys: readonly (number | string)[]): Promise<(ProvenanceRecord | null)[]> {
     return this.call('getRecords', keys);
   }

@@ -4,7 +4,7 @@
  * snapshots all run here, so the thread that opened the store never waits on them.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { IndexService } from '../index/indexService';
+import { type FoldBatch, IndexService } from '../index/indexService';
 import { storeLayout } from '../storeHome';
 import { unpackFoldBatch } from './foldTransport';
 import { dispatchIndexCall } from './indexDispatch';
@@ -33,14 +33,40 @@ opening.then(
 
 port.on('message', (message: ToWorker) => void handle(message));
 
+/**
+ * Fold batches wait here until the messages that arrived with them are read, then are folded together
+ * (see IndexService.foldAll); any call folds them first, so it sees every append acknowledged before it.
+ */
+let pendingFolds: FoldBatch[] = [];
+let foldScheduled = false;
+
+function foldPending(service: IndexService): void {
+  if (pendingFolds.length === 0) return;
+  const batches = pendingFolds;
+  pendingFolds = [];
+  try {
+    service.foldAll(batches);
+  } catch (err) {
+    post({ type: 'problem', problem: { kind: 'index_error', message: `folding into the index failed: ${(err as Error).message}` } });
+  }
+}
+
 async function handle(message: ToWorker): Promise<void> {
   const id = message.type === 'call' ? message.id : null;
   try {
     const service = await opening;
     if (message.type === 'fold') {
-      service.fold(unpackFoldBatch(message.batch));
+      pendingFolds.push(unpackFoldBatch(message.batch));
+      if (!foldScheduled) {
+        foldScheduled = true;
+        setImmediate(() => {
+          foldScheduled = false;
+          foldPending(service);
+        });
+      }
       return;
     }
+    foldPending(service);
     post({ type: 'result', id: message.id, value: dispatchIndexCall(service, message.method, message.arg) });
     if (message.method === 'close') {
       clearInterval(timer);

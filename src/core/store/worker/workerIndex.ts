@@ -48,6 +48,10 @@ export class WorkerIndex implements IndexApi {
     return this.call('query', query);
   }
 
+  hasRecords(ids: readonly string[]): Promise<boolean[]> {
+    return this.call('hasRecords', ids);
+  }
+
   getRecords(keys: readonly (number | string)[]): Promise<(ProvenanceRecord | null)[]> {
     return this.call('getRecords', keys);
   }
