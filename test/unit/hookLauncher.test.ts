@@ -27,8 +27,7 @@ describe('hook launcher (stable path for hook commands written by the editor)', 
     assert.throws(() => launcherText({ ...target, cliPath: '/a/$(rm -rf x)/cli.js' }, 'linux'), /shell characters/);
   });
 
-  it('runs the real hook: a Claude Code configuration pointing at it announces the edit, and uninstall restores the file', function () {
-    if (process.platform === 'win32') this.skip(); // the POSIX launcher is run through sh below
+  it('runs the real hook (POSIX sh): a Claude Code configuration pointing at it announces the edit, and uninstall restores the file', function () {
     const home = mkdtempSync(path.join(os.tmpdir(), 'll-launcher-'));
     const launcher = ensureLauncher(home, { execPath: process.execPath, cliPath: cli, writtenBy: 'test' }).path;
     const settings = path.join(home, 'user', '.claude', 'settings.json');
