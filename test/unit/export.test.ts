@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { globToRegExp } from '../../src/core/export/exportFilter';
@@ -19,6 +19,7 @@ import { textContent } from '../../src/core/model/content';
 import { type AiEditSession, type ProvenanceRecord, SCHEMA_ID } from '../../src/core/model/schema';
 import { parseRecordJson } from '../../src/core/model/version';
 import { openStore } from '../../src/core/store/provenanceStore';
+import { ExportChildCancelled, exportOutputs, runExportChild } from '../../src/extension/export/exportChild';
 import { aiEdit } from './gitHelpers';
 import { repoRoot } from './helpers';
 
@@ -150,6 +151,25 @@ describe('export and verify', function () {
     });
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /not a PEM private key/);
+  });
+
+  it('the editor’s export child: summary and progress from the CLI; cancelling kills it and removes the partial files', async () => {
+    const file = out('child.jsonl');
+    const seen: number[] = [];
+    const summary = await runExportChild({ cli: bin, args: ['--format', 'jsonl', '--out', file, '--home', home], out: file, onProgress: (n) => seen.push(n) });
+    assert.equal(summary.records, records.length);
+    assert.deepEqual(seen, [records.length]);
+    assert.deepEqual(summary.files.map((f) => path.basename(f.path)), ['child.jsonl', 'child.jsonl.chain.jsonl']);
+
+    const partial = out('cancelled.jsonl');
+    for (const f of exportOutputs(partial)) writeFileSync(f, 'partial');
+    await assert.rejects(
+      runExportChild({ cli: bin, args: ['--format', 'jsonl', '--out', partial, '--home', home], out: partial, onCancel: (cancel) => setImmediate(cancel) }),
+      ExportChildCancelled,
+    );
+    assert.deepEqual(exportOutputs(partial).filter((f) => existsSync(f)), [], 'no partial file is left');
+
+    await assert.rejects(runExportChild({ cli: bin, args: ['--format', 'jsonl', '--out', out('nohome.jsonl'), '--home', path.join(dir, 'no-store')], out: out('nohome.jsonl') }), /lineagelens|store|manifest/i);
   });
 
   it('CSV is flat and spreadsheet-safe; Agent Trace validates against the spec schema; Markdown reports per session', async () => {

@@ -57,6 +57,7 @@ export async function exportCommand(deps: ExportDeps, raw: unknown): Promise<Exp
     filters = await scopeFilters(args.scope);
   } catch (err) {
     void vscode.window.showErrorMessage(`LineageLens: ${(err as Error).message}`);
+    if (raw !== undefined) throw err; // a programmatic caller learns why
     return undefined;
   }
   const out = path.resolve(args.out);

@@ -78,8 +78,11 @@ export class CommitWatcher implements vscode.Disposable {
     this.disposables.push(
       repo.state.onDidChange(() => {
         const commit = repo.state.HEAD?.commit;
-        if (!commit || commit === this.heads.get(root)) return;
+        const before = this.heads.get(root);
+        if (!commit || commit === before) return;
         this.heads.set(root, commit);
+        // No HEAD before: the repository's first status after opening, not a new commit.
+        if (before === undefined) return;
         this.pending.push({ root, commit });
         clearTimeout(this.settle);
         this.settle = setTimeout(() => this.drain(), SETTLE_MS);

@@ -31,7 +31,8 @@ export async function markReviewed(deps: MarkReviewedDeps, raw: unknown): Promis
   let anchor: string | undefined;
   let status: ReviewMark['status'] = 'reviewed';
   let note: string | undefined;
-  if (raw === undefined) {
+  // The editor's context menu passes the document's URI: that is the editor case too.
+  if (raw === undefined || raw instanceof vscode.Uri) {
     const editor = vscode.window.activeTextEditor;
     if (!editor) {
       void vscode.window.showInformationMessage('LineageLens: open a file with AI lines, or pick a session in the AI Edit Sessions view.');
