@@ -26,9 +26,9 @@ export function registerCommands(container: Container): vscode.Disposable[] {
     vscode.commands.registerCommand('lineagelens.revealSession', (sessionId: unknown) =>
       typeof sessionId === 'string' ? container.sessionsView.reveal(sessionId) : undefined,
     ),
-    vscode.commands.registerCommand('lineagelens.showProvenanceForLine', () => showProvenanceReport(container.tracking, container.records, 'line')),
+    vscode.commands.registerCommand('lineagelens.showProvenanceForLine', () => showProvenanceReport(container.tracking, container.records, 'line', container.reviews)),
     vscode.commands.registerCommand('lineagelens.showProvenanceForSelection', () =>
-      showProvenanceReport(container.tracking, container.records, 'selection'),
+      showProvenanceReport(container.tracking, container.records, 'selection', container.reviews),
     ),
     vscode.commands.registerCommand('lineagelens.export', (args?: unknown) =>
       exportCommand({ extensionPath: container.context.extensionPath, home: () => container.store.home, keys: container.signingKeys, log: container.log }, args),

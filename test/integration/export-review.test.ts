@@ -90,6 +90,11 @@ describe('export, review marks and commit binding from the editor (real extensio
       /needs an open file/,
     );
     await vscode.window.showTextDocument(vscode.Uri.file(file));
+    const one = await vscode.commands.executeCommand<Result>('lineagelens.export', { format: 'csv', out: out('file.csv'), scope: 'file' });
+    const rows = fs.readFileSync(out('file.csv'), 'utf8').trimEnd().split('\r\n');
+    assert.equal(rows.length, one.records + 1, 'a header and one row per record');
+    assert.ok(rows.slice(1).every((r) => r.includes('calc.ts')), 'only this file’s records');
+    await vscode.window.showTextDocument(vscode.Uri.file(file));
     const signed = await vscode.commands.executeCommand<Result>('lineagelens.export', { format: 'jsonl', out: out('repo.jsonl'), scope: 'repository', sign: true });
     assert.ok(signed.signature && fs.existsSync(signed.signature), 'a signature file beside the export');
     assert.ok(signed.publicKeyFile && fs.existsSync(signed.publicKeyFile));
@@ -186,6 +191,11 @@ describe('export, review marks and commit binding from the editor (real extensio
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(ai[0]!.line, 2));
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
     assert.match(text, /\*\*Reviewed\*\* by Rita Reviewer/);
+    await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(ai[0]!.line, 0, ai[0]!.line, 0);
+    await vscode.commands.executeCommand('lineagelens.showProvenanceForLine');
+    const report = vscode.workspace.textDocuments.find((d) => d.isUntitled && d.getText().startsWith('# Provenance of') && d.getText().includes(edit.id));
+    assert.match(report?.getText() ?? '', /\*\*Reviewed\*\* by Rita Reviewer/, 'the provenance report shows the review');
 
     // A whole session from the sessions view (its node is what the context menu passes).
     const sessionMarks = await vscode.commands.executeCommand<{ target: { sessionId?: string } }[]>('lineagelens.markReviewed', {

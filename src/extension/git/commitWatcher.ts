@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { bindCommit, type BindResult } from '../../core/git/bindCommit';
 import { GitLedger } from '../../core/git/gitLedger';
 import type { ProvenanceStore } from '../../core/store/provenanceStore';
+import { storeLayout } from '../../core/store/storeHome';
 import type { Log } from '../log';
 
 /** The part of the built-in git extension's API (`vscode.git`, getAPI(1)) we use. */
@@ -100,7 +102,9 @@ export class CommitWatcher implements vscode.Disposable {
     if (this.disposed) return null;
     try {
       await this.deps.captureIdle();
-      const result = await bindCommit({ repoDir: root, commit, store: await this.deps.store(), ledger: new GitLedger(this.deps.home()) });
+      // Nothing recorded yet: bind only from earlier bindings, without opening (creating) a store.
+      const store = existsSync(storeLayout(this.deps.home()).manifest) ? await this.deps.store() : null;
+      const result = await bindCommit({ repoDir: root, commit, store, ledger: new GitLedger(this.deps.home()) });
       this.bound.push(result);
       if (result.aiLines > 0) this.deps.log.info(`commit ${commit.slice(0, 10)}: bound ${result.aiLines} AI line(s) of ${result.addedLines} added`);
       return result;
