@@ -37,6 +37,10 @@ export interface LineageLensApi {
     records(): ProvenanceRecord[];
     /** How many change events capture classified as AI, human, external, or did not record. */
     captureCounts(): CaptureCounts;
+    /** Commit detection: whether the built-in git extension is used, and the commits bound so far. */
+    commitWatcher(): { watching: 'pending' | 'git-extension' | 'no-git-extension'; bound: { commit: string; aiLines: number }[] };
+    /** Binds one commit as commit detection does (for hosts without the git extension). */
+    bindCommit(repoDir: string, commit: string): Promise<{ commit: string; aiLines: number } | null>;
     /** This workspace's folder in the editor's workspace storage (where Copilot keeps chatSessions). */
     workspaceStorageDir(): string | undefined;
   };

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { Container } from './container';
 import { refreshLauncher, registerConnectCommands } from './connect/connectCommands';
+import { exportCommand } from './export/exportCommand';
 import { showProvenanceReport } from './provenance/provenanceReport';
+import { markReviewed } from './review/markReviewed';
 
 /** Registers the command-palette commands. Each command id must also be listed in package.json. */
 export function registerCommands(container: Container): vscode.Disposable[] {
@@ -24,9 +26,15 @@ export function registerCommands(container: Container): vscode.Disposable[] {
     vscode.commands.registerCommand('lineagelens.revealSession', (sessionId: unknown) =>
       typeof sessionId === 'string' ? container.sessionsView.reveal(sessionId) : undefined,
     ),
-    vscode.commands.registerCommand('lineagelens.showProvenanceForLine', () => showProvenanceReport(container.tracking, container.records, 'line')),
+    vscode.commands.registerCommand('lineagelens.showProvenanceForLine', () => showProvenanceReport(container.tracking, container.records, 'line', container.reviews)),
     vscode.commands.registerCommand('lineagelens.showProvenanceForSelection', () =>
-      showProvenanceReport(container.tracking, container.records, 'selection'),
+      showProvenanceReport(container.tracking, container.records, 'selection', container.reviews),
+    ),
+    vscode.commands.registerCommand('lineagelens.export', (args?: unknown) =>
+      exportCommand({ extensionPath: container.context.extensionPath, home: () => container.store.home, keys: container.signingKeys, log: container.log }, args),
+    ),
+    vscode.commands.registerCommand('lineagelens.markReviewed', (args?: unknown) =>
+      markReviewed({ tracking: container.tracking, home: () => container.store.home, log: container.log }, args),
     ),
     vscode.commands.registerCommand('lineagelens.refreshSessions', () => container.sessionsView.refresh()),
     vscode.commands.registerCommand('lineagelens.toggleGutter', () => {

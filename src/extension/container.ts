@@ -5,6 +5,9 @@ import { RecentRecords } from '../core/capture/recentRecords';
 import type { EditEvent, ProvenanceRecord } from '../core/model/schema';
 import { StoreAgentReports } from './capture/agentReports';
 import { SessionFileEnricher } from './connect/sessionFileEnricher';
+import { SigningKeys } from './export/signingKeys';
+import { CommitWatcher } from './git/commitWatcher';
+import { ReviewStatus } from './review/reviewStatus';
 import { CaptureService } from './capture/captureService';
 import { ChangeRecorder } from './capture/changeRecorder';
 import { ChatEditingWatcher } from './capture/chatEditingWatcher';
@@ -38,6 +41,9 @@ export class Container implements vscode.Disposable {
   readonly sessionsView: SessionsView;
   readonly statusBar: AiShareStatusBar;
   readonly sessionFiles: SessionFileEnricher;
+  readonly signingKeys: SigningKeys;
+  readonly reviews: ReviewStatus;
+  readonly commits: CommitWatcher;
   private readonly refreshViews = debounce(() => this.sessionsView.refresh(), 300, 2_000);
 
   constructor(readonly context: vscode.ExtensionContext) {
@@ -59,7 +65,8 @@ export class Container implements vscode.Disposable {
     this.capture = this.own(new CaptureService(this.changes, (records) => this.persist(records), this.log, new StoreAgentReports(this.store)));
     this.own(this.capture.onDidClassify(({ change, aiRecordIds, aiByChange, reload }) => this.tracking.apply(change, aiRecordIds, reload, aiByChange)));
     this.records = new LayeredRecordLookup(this.recent, this.store);
-    this.own(registerProvenanceHover(this.tracking, this.records));
+    this.reviews = new ReviewStatus(() => this.store.home);
+    this.own(registerProvenanceHover(this.tracking, this.records, this.reviews));
     this.statusBar = this.own(new AiShareStatusBar(this.tracking));
     this.sessionsView = this.own(
       new SessionsView(this.records, (edit) =>
@@ -73,6 +80,18 @@ export class Container implements vscode.Disposable {
     this.own(new ExternalWriteWatcher(classifier));
     this.own(registerPasteObserver(classifier));
     this.sessionFiles = this.own(new SessionFileEnricher(context, this.store, this.log));
+    this.signingKeys = new SigningKeys(context.secrets, () => this.store.home);
+    this.commits = this.own(
+      new CommitWatcher({
+        log: this.log,
+        home: () => this.store.home,
+        store: () => this.store.open(),
+        captureIdle: async () => {
+          await this.changes.flush();
+          await this.capture.pipeline.idle();
+        },
+      }),
+    );
   }
 
   /** The stored edit records of a document's file (all tools, all sessions). */

@@ -54,6 +54,11 @@ export function activate(context: vscode.ExtensionContext): LineageLensApi {
         return doc ? container.tracking.aiLines(doc, 0, doc.lineCount) : [];
       },
       captureCounts: () => ({ ...container.capture.pipeline.counts }),
+      commitWatcher: () => ({ watching: container.commits.watching, bound: container.commits.bound.map((b) => ({ commit: b.commit, aiLines: b.aiLines })) }),
+      bindCommit: async (repoDir, commit) => {
+        const r = await container.commits.bind(repoDir, commit);
+        return r ? { commit: r.commit, aiLines: r.aiLines } : null;
+      },
       workspaceStorageDir: () => (context.storageUri?.scheme === 'file' ? path.dirname(context.storageUri.fsPath) : undefined),
     },
   };

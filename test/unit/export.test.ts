@@ -4,12 +4,13 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { globToRegExp } from '../../src/core/export/exportFilter';
 import { csvCell, recordUuid } from '../../src/core/export/exportFormats';
-import { keyPaths, loadPublicKey } from '../../src/core/export/signing';
+import { keyPaths, loadPublicKey, newSigningKeyPair } from '../../src/core/export/signing';
 import { verifyExport } from '../../src/core/export/verifyExport';
 import { GitLedger } from '../../src/core/git/gitLedger';
 import { reviewMark } from '../../src/core/git/reviewMarks';
@@ -18,6 +19,7 @@ import { textContent } from '../../src/core/model/content';
 import { type AiEditSession, type ProvenanceRecord, SCHEMA_ID } from '../../src/core/model/schema';
 import { parseRecordJson } from '../../src/core/model/version';
 import { openStore } from '../../src/core/store/provenanceStore';
+import { ExportChildCancelled, exportOutputs, runExportChild } from '../../src/extension/export/exportChild';
 import { aiEdit } from './gitHelpers';
 import { repoRoot } from './helpers';
 
@@ -125,6 +127,49 @@ describe('export and verify', function () {
     assert.equal(late.length, 6 + (records[0]!.kind === 'session' && records[0]!.startedAt >= times[6]! ? 1 : 0));
     assert.ok(late.every((r) => (r.kind === 'edit' ? r.time : r.startedAt) >= times[6]!));
     assert.equal(cli('export', '--format', 'jsonl', '--out', out('x'), '--home', home, '--disposition', 'maybe').status, 2);
+  });
+
+  it('--key-stdin signs with a key given on stdin (never on the command line), --progress reports counts on stderr', async () => {
+    const pair = newSigningKeyPair();
+    const file = out('stdin-key.jsonl');
+    const run = spawnSync(process.execPath, [bin, 'export', '--out', file, '--home', home, '--format', 'jsonl', '--sign', '--key-stdin', '--progress', '--json'], {
+      encoding: 'utf8',
+      input: pair.privateKeyPem,
+      timeout: 60_000,
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(!run.stdout.includes('PRIVATE KEY') && !run.stderr.includes('PRIVATE KEY'), 'the key is never printed');
+    assert.deepEqual(run.stderr.trim().split('\n').at(-1), JSON.stringify({ progress: records.length }));
+    const ok = await verifyExport(file, { publicKey: createPublicKey(pair.privateKeyPem) });
+    assert.deepEqual(ok.problems, []);
+    const other = await verifyExport(file, { publicKey: publicKey() });
+    assert.ok(other.problems.some((p) => p.kind === 'signature'), 'signed with the stdin key, not the home key');
+    const bad = spawnSync(process.execPath, [bin, 'export', '--out', out('bad-key.jsonl'), '--home', home, '--format', 'jsonl', '--sign', '--key-stdin'], {
+      encoding: 'utf8',
+      input: 'not a key',
+      timeout: 60_000,
+    });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /not a PEM private key/);
+  });
+
+  it('the editor’s export child: summary and progress from the CLI; cancelling kills it and removes the partial files', async () => {
+    const file = out('child.jsonl');
+    const seen: number[] = [];
+    const summary = await runExportChild({ cli: bin, args: ['--format', 'jsonl', '--out', file, '--home', home], out: file, onProgress: (n) => seen.push(n) });
+    assert.equal(summary.records, records.length);
+    assert.deepEqual(seen, [records.length]);
+    assert.deepEqual(summary.files.map((f) => path.basename(f.path)), ['child.jsonl', 'child.jsonl.chain.jsonl']);
+
+    const partial = out('cancelled.jsonl');
+    for (const f of exportOutputs(partial)) writeFileSync(f, 'partial');
+    await assert.rejects(
+      runExportChild({ cli: bin, args: ['--format', 'jsonl', '--out', partial, '--home', home], out: partial, onCancel: (cancel) => setImmediate(cancel) }),
+      ExportChildCancelled,
+    );
+    assert.deepEqual(exportOutputs(partial).filter((f) => existsSync(f)), [], 'no partial file is left');
+
+    await assert.rejects(runExportChild({ cli: bin, args: ['--format', 'jsonl', '--out', out('nohome.jsonl'), '--home', path.join(dir, 'no-store')], out: out('nohome.jsonl') }), /lineagelens|store|manifest/i);
   });
 
   it('CSV is flat and spreadsheet-safe; Agent Trace validates against the spec schema; Markdown reports per session', async () => {

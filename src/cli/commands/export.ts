@@ -1,7 +1,10 @@
 /**
  * `lineagelens export --format jsonl|csv|agent-trace|markdown|intoto --out FILE [--sign]
  *  [--repo ID|REMOTE|DIR] [--path GLOB] [--since T] [--until T] [--tool T] [--model M] [--session S]
- *  [--disposition D] [--json] [--home DIR]`
+ *  [--disposition D] [--json] [--home DIR] [--key-stdin] [--progress]`
+ * `--key-stdin` reads the Ed25519 private key (PKCS#8 PEM) from stdin instead of `<home>/keys/`: the
+ * editor keeps its key in SecretStorage and must never put it on a command line. `--progress` prints
+ * `{"progress":N}` lines on stderr as records are written (the editor's progress notification).
  * Streams the store's records to FILE (see core/export/runExport.ts for the files written). Times take
  * ISO or spans back from now (7d, 24h). Exit 0 done, 1 failed, 2 usage.
  */
@@ -12,16 +15,18 @@ import { repoIdentityOf } from '../../core/git/bindCommit';
 import { ExportFilter } from '../../core/export/exportFilter';
 import { EXPORT_FORMATS } from '../../core/export/exportFormats';
 import { exportRecords } from '../../core/export/runExport';
+import { privateKeyFromPem } from '../../core/export/signing';
 import { formatIssues } from '../../core/model/version';
 import { storeLayout } from '../../core/store/storeHome';
 import { openManifest } from '../../core/store/storeManifest';
 import { VERSION } from '../version';
 import { parseSince } from './log';
+import { readStdin } from './gitContext';
 import { parseStoreArgs } from './storeArgs';
 
 const USAGE = `usage: lineagelens export --format ${EXPORT_FORMATS.join('|')} --out FILE [--sign]
          [--repo ID|REMOTE|DIR] [--path GLOB] [--since T] [--until T] [--tool T] [--model M]
-         [--session S] [--disposition D] [--json] [--home DIR]
+         [--session S] [--disposition D] [--json] [--home DIR] [--key-stdin] [--progress]
 `;
 const FILTERS = ['--repo', '--path', '--since', '--until', '--tool', '--model', '--session', '--disposition'];
 
@@ -30,7 +35,7 @@ export async function runExport(args: string[]): Promise<number> {
   let filter: ExportFilter;
   let format: (typeof EXPORT_FORMATS)[number];
   try {
-    parsed = parseStoreArgs(args, ['--format', '--out', ...FILTERS], ['--sign']);
+    parsed = parseStoreArgs(args, ['--format', '--out', ...FILTERS], ['--sign', '--key-stdin', '--progress']);
     if (parsed.positional.length) throw new Error(`unexpected argument ${parsed.positional[0]}`);
     const f = z.enum(EXPORT_FORMATS).safeParse(parsed.values.get('--format'));
     if (!f.success) throw new Error(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
@@ -51,6 +56,8 @@ export async function runExport(args: string[]): Promise<number> {
   }
   const layout = storeLayout(parsed.home);
   try {
+    const privateKey = parsed.flags.has('--key-stdin') ? privateKeyFromPem(await readStdin()) : undefined;
+    const progress = parsed.flags.has('--progress');
     const manifest = await openManifest(layout, { create: false });
     const result = exportRecords({
       layout,
@@ -61,6 +68,8 @@ export async function runExport(args: string[]): Promise<number> {
       sign: parsed.flags.has('--sign'),
       exporter: { name: 'lineagelens', version: VERSION },
       onProblem: (p) => process.stderr.write(`warning: ${p.message}\n`),
+      ...(progress ? { onProgress: (n: number) => process.stderr.write(`${JSON.stringify({ progress: n })}\n`) } : {}),
+      ...(privateKey ? { privateKey } : {}),
     });
     if (parsed.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else {

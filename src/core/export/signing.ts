@@ -18,6 +18,24 @@ export function keyId(publicKey: KeyObject): string {
   return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
 }
 
+/** A new Ed25519 key pair as PEM text (private: PKCS#8, public: SPKI), for keys kept outside the store home. */
+export function newSigningKeyPair(): { privateKeyPem: string; publicKeyPem: string; keyId: string } {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    keyId: keyId(publicKey),
+  };
+}
+
+/** An Ed25519 private key from PKCS#8 PEM text (stdin, SecretStorage); anything else is refused. */
+export function privateKeyFromPem(pem: string): KeyObject {
+  if (pem.length > 16_384 || !pem.includes('PRIVATE KEY')) throw new Error('the signing key given is not a PEM private key');
+  const key = createPrivateKey(pem);
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error('the signing key given is not an Ed25519 key');
+  return key;
+}
+
 export function generateSigningKey(home: string, options: { force?: boolean } = {}): { keyId: string; privateKey: string; publicKey: string } {
   const paths = keyPaths(home);
   if (existsSync(paths.privateKey) && !options.force) throw new Error(`a signing key already exists at ${paths.privateKey} (use --force to replace it)`);

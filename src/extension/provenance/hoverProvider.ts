@@ -3,12 +3,13 @@ import type { AiEditSession } from '../../core/model/schema';
 import { provenanceMarkdown } from '../../core/present/provenanceMarkdown';
 import type { DocumentTracking } from './documentTracking';
 import type { RecordLookup } from './recordLookup';
+import { reviewLine, type ReviewStatus } from '../review/reviewStatus';
 
 /**
  * Hover on an AI line: who wrote it, with what, from which prompt, who accepted it and how sure we are.
  * Built lazily, only when the user hovers; nothing is precomputed per decoration.
  */
-export function registerProvenanceHover(tracking: DocumentTracking, records: RecordLookup): vscode.Disposable {
+export function registerProvenanceHover(tracking: DocumentTracking, records: RecordLookup, reviews?: ReviewStatus): vscode.Disposable {
   return vscode.languages.registerHoverProvider(
     [{ scheme: 'file' }, { scheme: 'vscode-remote' }],
     {
@@ -22,6 +23,8 @@ export function registerProvenanceHover(tracking: DocumentTracking, records: Rec
         const md = new vscode.MarkdownString(
           provenanceMarkdown(record, { ...(session?.kind === 'session' ? { session } : {}), revealSessionCommand: reveal, modified: line.modified }),
         );
+        const review = reviews?.of(record.sessionId, record.id);
+        if (review) md.appendMarkdown(`\n\n${reviewLine(review)}`);
         md.isTrusted = { enabledCommands: ['lineagelens.revealSession'] };
         return new vscode.Hover(md, document.lineAt(position.line).range);
       },

@@ -3,12 +3,13 @@ import type { AiEditSession, EditEvent } from '../../core/model/schema';
 import { provenanceMarkdown } from '../../core/present/provenanceMarkdown';
 import type { DocumentTracking } from './documentTracking';
 import type { RecordLookup } from './recordLookup';
+import { reviewLine, type ReviewStatus } from '../review/reviewStatus';
 
 /**
  * "Show Provenance for Line / Selection": a readable report of every AI edit behind the chosen lines,
  * opened as a Markdown preview (full prompts as stored; human lines are listed as such).
  */
-export async function showProvenanceReport(tracking: DocumentTracking, records: RecordLookup, whole: 'line' | 'selection'): Promise<void> {
+export async function showProvenanceReport(tracking: DocumentTracking, records: RecordLookup, whole: 'line' | 'selection', reviews?: ReviewStatus): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
     void vscode.window.showInformationMessage('LineageLens: open a file to see where its lines came from.');
@@ -39,6 +40,8 @@ export async function showProvenanceReport(tracking: DocumentTracking, records: 
     const edit: EditEvent = record;
     const session = await records.get(edit.sessionId);
     out.push(provenanceMarkdown(edit, { promptLines: 1_000, modified, ...(session?.kind === 'session' ? { session: session as AiEditSession } : {}) }), '');
+    const review = reviews?.of(edit.sessionId, edit.id);
+    out.push(review ? reviewLine(review) : 'Not reviewed (LineageLens: Mark Reviewed).', '');
     out.push(`Record \`${edit.id}\` · session \`${edit.sessionId}\` · content SHA-256 \`${edit.contentHash}\``, '');
   }
   const report = await vscode.workspace.openTextDocument({ language: 'markdown', content: out.join('\n') });
