@@ -58,7 +58,8 @@ describe('gutter, hover, status bar and sessions view (real extension host)', ()
     await vscode.commands.executeCommand('lineagelens.showProvenanceForSelection');
     const report = await waitFor(
       'the provenance report',
-      () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'untitled' && d.getText().startsWith('# Provenance of')),
+      // This file's report: other tests leave reports of their own files open.
+      () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'untitled' && d.getText().startsWith('# Provenance of') && d.getText().split('\n', 1)[0]!.includes(path.basename(uri.fsPath))),
       (d) => d !== undefined,
       10_000,
     );
