@@ -66,7 +66,16 @@ describe('export, review marks and commit binding from the editor (real extensio
     );
     edit = edits[0]!;
     const doc = await vscode.workspace.openTextDocument(file);
-    assert.ok(await doc.save(), 'the AI edit is saved to disk');
+    // save() answers false when the host has not yet marked the document dirty: save until the text is on disk.
+    await waitFor(
+      'the AI edit saved to disk',
+      async () => {
+        if (!fs.readFileSync(file, 'utf8').includes(text)) await doc.save();
+        return fs.readFileSync(file, 'utf8').includes(text);
+      },
+      (onDisk) => onDisk,
+      15_000,
+    );
   });
 
   it('Export... writes a JSONL export the CLI verifies, a signed one with the SecretStorage key, and opens Markdown', async function () {
