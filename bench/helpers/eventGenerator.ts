@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AiEditSession, Content, EditEvent, ProvenanceRecord } from '../../src/core/model/schema';
+import { seededRandom as prng } from '../../test/fixtures/secrets/fakeSecrets';
 
 export interface GeneratorShape {
   repos: number;
@@ -38,18 +39,6 @@ const WORDS = ['const', 'let', 'return', 'if', 'else', 'await', 'function', 'res
 const PUNCT = [' = ', '(', ')', ', ', '.', ' + ', ' === ', ': ', '[', ']', ' => ', ';', ' {', '}'];
 const DISPOSITIONS: EditEvent['disposition'][] = ['accepted', 'accepted', 'accepted', 'accepted', 'accepted', 'accepted', 'accepted', 'rejected', 'rejected', 'partially_kept', 'partially_kept', 'pending'];
 const SECRET_LINES = ['const apiKey = "sk-proj-4f9Qa8Zr2LmX7wKc1VbN5tHy3JdE6uPo";', 'password = "hunter2-Correct-Horse-42"', 'AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'];
-
-/** Mulberry32: small, fast, good enough for test data. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 

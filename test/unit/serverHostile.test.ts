@@ -10,20 +10,10 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { EventGenerator } from '../../bench/helpers/eventGenerator';
 import { api, chainEntries, CLI, removeDir, type ServerProcess, startServerProcess, tempDir } from './serverHarness';
+import { seededRandom as prng } from '../fixtures/secrets/fakeSecrets';
 
 const TOTAL = 10_000;
 const CONCURRENCY = 16;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface HostileRequest {
   method: string;

@@ -10,15 +10,7 @@ import type { LedgerView } from './gitLedger';
 import type { Binding, ReviewMark } from './gitRecords';
 import { lineHash } from './lineHashes';
 
-export interface BlameLine {
-  /** 1-based line number at the blamed revision. */
-  line: number;
-  text: string;
-  commit: string;
-  /** Path and 1-based line in the commit that added the line. */
-  origPath: string;
-  origLine: number;
-  author: { name: string; email: string; time: string };
+export interface BlameLine extends RawBlameLine {
   ai: { binding: Binding; review: ReviewMark | null } | null;
 }
 
@@ -31,9 +23,11 @@ export interface BlameOptions {
 }
 
 export interface RawBlameLine {
+  /** 1-based line number at the blamed revision. */
   line: number;
   text: string;
   commit: string;
+  /** Path and 1-based line in the commit that added the line. */
   origPath: string;
   origLine: number;
   author: { name: string; email: string; time: string };
