@@ -14,6 +14,7 @@ interface GitRepository {
 interface GitApi {
   readonly repositories: readonly GitRepository[];
   readonly onDidOpenRepository: vscode.Event<GitRepository>;
+  readonly onDidCloseRepository: vscode.Event<GitRepository>;
 }
 interface GitExtension {
   readonly enabled: boolean;
@@ -40,7 +41,10 @@ export interface CommitBinderDeps {
  */
 export class CommitWatcher implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
+  /** Last HEAD seen per repository root; kept when the git extension closes a repository. */
   private readonly heads = new Map<string, string | undefined>();
+  /** The state listener of each repository object the git extension has open. */
+  private readonly watched = new Map<GitRepository, vscode.Disposable>();
   private readonly pending: { root: string; commit: string }[] = [];
   private readonly timer: NodeJS.Timeout;
   private settle: NodeJS.Timeout | undefined;
@@ -63,7 +67,15 @@ export class CommitWatcher implements vscode.Disposable {
       if (!exports?.enabled) return void (this.watching = 'no-git-extension');
       const api = exports.getAPI(1);
       for (const repo of api.repositories) this.watch(repo);
-      this.disposables.push(api.onDidOpenRepository((repo) => this.watch(repo)));
+      this.disposables.push(
+        api.onDidOpenRepository((repo) => this.watch(repo)),
+        // The git extension closes a nested repository when its last editor closes and opens a new
+        // object for it later: drop the old listener so the new object is watched.
+        api.onDidCloseRepository((repo) => {
+          this.watched.get(repo)?.dispose();
+          this.watched.delete(repo);
+        }),
+      );
       this.watching = 'git-extension';
       this.deps.log.info(`watching ${api.repositories.length} git repositories for commits`);
     } catch (err) {
@@ -73,11 +85,13 @@ export class CommitWatcher implements vscode.Disposable {
   }
 
   private watch(repo: GitRepository): void {
+    if (this.watched.has(repo)) return;
     const root = repo.rootUri.fsPath;
-    if (this.heads.has(root)) return;
-    // The HEAD at first sight was committed before we watched: the CLI hook (if installed) bound it.
-    this.heads.set(root, repo.state.HEAD?.commit);
-    this.disposables.push(
+    // First sight of this root: its HEAD was committed before we watched (the CLI hook, if installed,
+    // bound it). A root seen before keeps its last HEAD, so a commit made while it was closed is bound.
+    if (!this.heads.has(root)) this.heads.set(root, repo.state.HEAD?.commit);
+    this.watched.set(
+      repo,
       repo.state.onDidChange(() => {
         const commit = repo.state.HEAD?.commit;
         const before = this.heads.get(root);
@@ -119,5 +133,7 @@ export class CommitWatcher implements vscode.Disposable {
     clearTimeout(this.timer);
     clearTimeout(this.settle);
     for (const d of this.disposables) d.dispose();
+    for (const d of this.watched.values()) d.dispose();
+    this.watched.clear();
   }
 }
