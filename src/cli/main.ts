@@ -37,6 +37,8 @@ Usage:
   lineagelens rewrite-map <old>..<new> [--repo DIR]  follow AI lines through a server-side squash/rebase merge
   lineagelens blame <file> [--rev R] [--json] [--porcelain]
                                                   per line: human or AI (tool, model, session, prompt, review)
+  lineagelens lineage <file>:<line> [--rev R] [--json]
+                                                  the ancestry of a line: AI edits, rewrites, people, commits
   lineagelens stats [<rev-range>] [--json]        AI vs human lines added and kept, per tool/model/author
   lineagelens review (--session S | --edit ID | --file F --lines A-B [--rev R]) [--changes-requested] [--note T]
                                                   mark AI lines reviewed (shown by blame)
@@ -96,6 +98,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./commands/rewriteMap')).runRewriteMap(rest);
     case 'blame':
       return (await import('./commands/blame')).runBlame(rest);
+    case 'lineage':
+      return (await import('./commands/lineage')).runLineage(rest);
     case 'stats':
       return (await import('./commands/stats')).runStats(rest);
     case 'review':
