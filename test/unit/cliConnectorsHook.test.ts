@@ -326,7 +326,8 @@ describe('lineagelens hook: Cursor, Copilot, Codex, Windsurf', () => {
 });
 
 describe('lineagelens log', () => {
-  it('filters by tool, file and time, limits, and prints newest first with a prompt excerpt', () => {
+  it('filters by tool, file and time, limits, and prints newest first with a prompt excerpt', function () {
+    this.timeout(90_000); // a dozen CLI processes: slow when the machine is busy, not wrong
     const ws = workspace({ 'a.ts': 'a\n', 'b.ts': 'b\n' });
     const edit = (conversation: string, file: string, text: string, time: string) => {
       writeFileSync(path.join(ws.repo, file), text);
