@@ -37,7 +37,7 @@ Usage:
   lineagelens rewrite-map <old>..<new> [--repo DIR]  follow AI lines through a server-side squash/rebase merge
   lineagelens blame <file> [--rev R] [--json] [--porcelain]
                                                   per line: human or AI (tool, model, session, prompt, review)
-  lineagelens lineage <file>:<line> [--rev R] [--json]
+  lineagelens lineage <file>:<line> [--rev R] [--json | --prov]
                                                   the ancestry of a line: AI edits, rewrites, people, commits
   lineagelens stats [<rev-range>] [--json]        AI vs human lines added and kept, per tool/model/author
   lineagelens review (--session S | --edit ID | --file F --lines A-B [--rev R]) [--changes-requested] [--note T]

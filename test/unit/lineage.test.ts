@@ -14,6 +14,7 @@ import { reanchorRewrites } from '../../src/core/git/reanchor';
 import { LineageGraph, nodeId } from '../../src/core/lineage/lineageGraph';
 import { ancestryOf, descendantsOf, impactOf } from '../../src/core/lineage/lineageQueries';
 import { lineLineage } from '../../src/core/lineage/lineLineage';
+import { qname, toProvJson } from '../../src/core/lineage/provJson';
 import { textContent } from '../../src/core/model/content';
 import { repoOf } from '../../src/core/reviews/prEvents';
 import { describeCommitReview, PrReviewIndex } from '../../src/core/reviews/prReviews';
@@ -161,8 +162,29 @@ describe('lineage: the ancestry of every line (real git)', function () {
     const text = run('area.ts:4');
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /1\. AI edit by copilot \(gpt-4o\)[\s\S]*2\. edited by Dana Dev/);
+    const prov = run('area.ts:7', '--prov');
+    assert.equal(prov.status, 0, prov.stderr);
+    assert.equal(Object.keys((JSON.parse(prov.stdout) as { wasDerivedFrom: object }).wasDerivedFrom).length, 1);
     assert.equal(run('area.ts').status, 2, 'a line number is required');
     assert.match(run('missing.ts:1').stderr, /lineagelens lineage: /);
+  });
+
+  it('exports an ancestry as W3C PROV-JSON: every relation names declared entities, activities and agents', async () => {
+    const l = await lineLineage({ repoDir: repo.dir, file: 'area.ts', line: 4, ledger: ledger(), graph });
+    const doc = toProvJson(l.ancestry!.graph);
+    const declared = new Set([...Object.keys(doc.entity), ...Object.keys(doc.activity), ...Object.keys(doc.agent)]);
+    const relations = [doc.wasGeneratedBy, doc.used, doc.wasDerivedFrom, doc.hadMember, doc.wasAssociatedWith, doc.wasAttributedTo].flatMap((t) => Object.values(t));
+    assert.ok(relations.length >= 5, `${relations.length} relations`);
+    for (const r of relations) {
+      for (const [k, v] of Object.entries(r)) if (k.startsWith('prov:') && k !== 'prov:type') assert.ok(declared.has(String(v)), `${k} ${String(v)} is declared`);
+    }
+    const human = qname(l.ancestry!.chain[1]!.node.id);
+    const copilotEdit = qname(nodeId.edit(copilot.id));
+    assert.ok(Object.values(doc.wasDerivedFrom).some((d) => d['prov:generatedEntity'] === human && d['prov:usedEntity'] === copilotEdit), 'the person’s change derives from Copilot’s edit');
+    assert.equal(doc.agent[qname('person:Dana Dev')]?.['prov:type'], 'prov:Person');
+    assert.equal(doc.agent[qname('tool:copilot')]?.['prov:type'], 'prov:SoftwareAgent');
+    assert.ok(Object.keys(doc.entity).every((k) => /^ll:[A-Za-z0-9._-]+$/.test(k)), 'qualified names');
+    assert.ok(!JSON.stringify(doc).includes('circle and square'), 'no prompt text');
   });
 
   it('impact of a model over a window, and the graph builds the same in any record order', () => {

@@ -1,7 +1,8 @@
 /**
- * `lineagelens lineage <file>:<line> [--rev R] [--json] [--repo DIR] [--home DIR]`: where one line came
+ * `lineagelens lineage <file>:<line> [--rev R] [--json | --prov] [--repo DIR] [--home DIR]`: where one line came
  * from, step by step: the AI edits that wrote and rewrote it (tool, model, session), a person's change
- * over AI lines, the commits it landed in (and what they were rewritten as).
+ * over AI lines, the commits it landed in (and what they were rewritten as). `--prov` prints the ancestry
+ * subgraph as W3C PROV-JSON.
  *
  * The graph is built on demand from this repository's records in the store and the git ledger; prompts
  * never appear (only that a step had one).
@@ -11,17 +12,18 @@ import { repoIdentityOf } from '../../core/git/bindCommit';
 import { repoRoot } from '../../core/git/gitExec';
 import { LineageGraph, type LineageNode } from '../../core/lineage/lineageGraph';
 import { lineLineage, type LineLineage } from '../../core/lineage/lineLineage';
+import { toProvJson } from '../../core/lineage/provJson';
 import { withStoreAndLedger } from './gitContext';
 import { parseStoreArgs } from './storeArgs';
 
-const USAGE = 'usage: lineagelens lineage <file>:<line> [--rev R] [--json] [--repo DIR] [--home DIR]\n';
+const USAGE = 'usage: lineagelens lineage <file>:<line> [--rev R] [--json | --prov] [--repo DIR] [--home DIR]\n';
 
 export async function runLineage(args: string[]): Promise<number> {
   let parsed;
   let file: string;
   let line: number;
   try {
-    parsed = parseStoreArgs(args, ['--rev', '--repo']);
+    parsed = parseStoreArgs(args, ['--rev', '--repo'], ['--prov']);
     const m = parsed.positional.length === 1 ? /^(.+):(\d+)$/.exec(parsed.positional[0]!) : null;
     if (!m || Number(m[2]) < 1) throw new Error('expected one <file>:<line> (line numbers start at 1)');
     file = m[1]!;
@@ -44,6 +46,7 @@ export async function runLineage(args: string[]): Promise<number> {
       }
       for (const b of view.bindings) if (b.repoId === repoId) graph.addBinding(b);
       const result = await lineLineage({ repoDir, file, line, rev: parsed.values.get('--rev'), ledger: view, graph });
+      if (parsed.flags.has('--prov')) return `${JSON.stringify(toProvJson(result.ancestry?.graph ?? { nodes: [], edges: [] }), null, 2)}\n`;
       return parsed.json ? `${JSON.stringify(result, null, 2)}\n` : describe(result);
     });
     process.stdout.write(out);
