@@ -23,6 +23,11 @@ import { SessionsView } from './views/sessionsView';
 import { StoreService } from './store/storeService';
 import { debounce } from '../core/util/debounce';
 import { Log } from './log';
+import { LineageGraph, nodeId } from '../core/lineage/lineageGraph';
+import { ancestryOf, type AncestryStep } from '../core/lineage/lineageQueries';
+
+/** A file edited by AI more often than this gets no ancestry in its hover (the graph is built per hover). */
+const MAX_ANCESTRY_EDITS = 5_000;
 
 /**
  * The one place that creates and wires the extension's services. Every service is a Disposable owned
@@ -66,7 +71,7 @@ export class Container implements vscode.Disposable {
     this.own(this.capture.onDidClassify(({ change, aiRecordIds, aiByChange, reload }) => this.tracking.apply(change, aiRecordIds, reload, aiByChange)));
     this.records = new LayeredRecordLookup(this.recent, this.store);
     this.reviews = new ReviewStatus(() => this.store.home);
-    this.own(registerProvenanceHover(this.tracking, this.records, this.reviews));
+    this.own(registerProvenanceHover(this.tracking, this.records, this.reviews, (uri, editId) => this.ancestryOf(uri, editId)));
     this.statusBar = this.own(new AiShareStatusBar(this.tracking));
     this.sessionsView = this.own(
       new SessionsView(this.records, (edit) =>
@@ -95,6 +100,16 @@ export class Container implements vscode.Disposable {
   }
 
   /** The stored edit records of a document's file (all tools, all sessions). */
+  /** The lineage of one edit among the stored edits of its file (built when a hover asks, not before). */
+  private async ancestryOf(uri: string, editId: string): Promise<readonly AncestryStep[] | null> {
+    const edits = await this.storedEditsOf(uri);
+    if (edits.length > MAX_ANCESTRY_EDITS) return null;
+    const graph = new LineageGraph();
+    for (const e of edits) graph.addRecord(e);
+    for (const e of edits) for (const earlier of this.tracking.rewritesOf(e.id)) graph.addObservedRewrite(e.id, earlier);
+    return ancestryOf(graph, nodeId.edit(editId))?.chain ?? null;
+  }
+
   private async storedEditsOf(uri: string): Promise<EditEvent[]> {
     const facts = await this.capture.fileOf(uri);
     if (!facts) return [];

@@ -75,8 +75,9 @@ const chatEditingContent = {
 };
 
 /**
- * args: { sessionId: string, edits: [{ uri: Uri | string, line: number, text: string, create?: boolean }] }.
- * Each edit inserts `text` at the start of `line`; with `create`, the file is created by the same
+ * args: { sessionId: string, edits: [{ uri: Uri | string, line: number, text: string, create?: boolean, replaceLines?: number }] }.
+ * Each edit inserts `text` at the start of `line` (or, with `replaceLines: n`, replaces the n whole lines
+ * from `line` with it, as an agent rewriting code does); with `create`, the file is created by the same
  * WorkspaceEdit first (as agents create new files). Returns what workspace.applyEdit returned.
  */
 async function applyChatEdit(args) {
@@ -96,7 +97,8 @@ async function applyChatEdit(args) {
   const edit = new vscode.WorkspaceEdit();
   for (const e of edits) {
     if (e.create) edit.createFile(toUri(e.uri), { ignoreIfExists: false });
-    edit.insert(toUri(e.uri), new vscode.Position(e.line, 0), e.text);
+    if (e.replaceLines) edit.replace(toUri(e.uri), new vscode.Range(e.line, 0, e.line + e.replaceLines, 0), e.text);
+    else edit.insert(toUri(e.uri), new vscode.Position(e.line, 0), e.text);
   }
   stats.chatEdits++;
   return vscode.workspace.applyEdit(edit);

@@ -16,6 +16,7 @@ import { ancestryOf, descendantsOf, impactOf } from '../../src/core/lineage/line
 import { lineLineage } from '../../src/core/lineage/lineLineage';
 import { qname, toProvJson } from '../../src/core/lineage/provJson';
 import { textContent } from '../../src/core/model/content';
+import { ancestryMarkdown } from '../../src/core/present/ancestryMarkdown';
 import { repoOf } from '../../src/core/reviews/prEvents';
 import { describeCommitReview, PrReviewIndex } from '../../src/core/reviews/prReviews';
 import { openStore, type ProvenanceStore } from '../../src/core/store/provenanceStore';
@@ -106,6 +107,10 @@ describe('lineage: the ancestry of every line (real git)', function () {
     assert.equal(chain[0]!.via, undefined, 'the origin derives from nothing');
     assert.deepEqual(l.ancestry!.landed.map((x) => x.path), ['area.ts']);
     assert.ok(!JSON.stringify(l).includes('negative sides'), 'no prompt text in lineage answers');
+    const pct = Math.round(chain[1]!.via!.confidence * 100);
+    assert.equal(ancestryMarkdown(chain, false), `**Ancestry:** copilot gpt\\-4o → rewritten by claude\\-code claude\\-sonnet\\-4\\-5${pct < 100 ? ` (${pct}% of lines matched)` : ''}`);
+    assert.equal(ancestryMarkdown(chain.slice(0, 1), false), null, 'one step: nothing to add to the hover');
+    assert.match(ancestryMarkdown(chain.slice(0, 1), true)!, /→ edited by a person since$/);
   });
 
   it('the line a person changed: human (after the amend) over Copilot’s edit, then the PR that reviewed it', async () => {

@@ -20,7 +20,7 @@ import type { EditEvent, ProvenanceRecord } from '../model/schema';
 
 export type NodeKind = 'prompt' | 'session' | 'edit' | 'commit' | 'pr' | 'file' | 'human';
 export type EdgeKind = 'part-of' | 'prompted-by' | 'derived-from' | 'landed-in' | 'rewritten-as' | 'moved-to' | 'reviewed-in';
-export type Evidence = 'session-id' | 'record' | 'content-hash' | 'binding' | 'rewrite' | 'webhook' | 'git-diff';
+export type Evidence = 'session-id' | 'record' | 'content-hash' | 'binding' | 'rewrite' | 'webhook' | 'git-diff' | 'editor';
 
 export interface LineageNode {
   id: string;
@@ -193,6 +193,12 @@ export class LineageGraph {
     for (const [editId, n] of counts) {
       this.addEdge({ from: nodeId.edit(later.id), to: nodeId.edit(editId), kind: 'derived-from', evidence: 'content-hash', confidence: Math.round((n / lines.length) * 1000) / 1000, attrs: { lines: n } });
     }
+  }
+
+  /** A rewrite the editor saw happen (an AI change inside another AI record's text): certain. */
+  addObservedRewrite(laterEditId: string, earlierEditId: string): void {
+    for (const id of [laterEditId, earlierEditId]) if (!this.nodes.has(nodeId.edit(id))) return;
+    this.addEdge({ from: nodeId.edit(laterEditId), to: nodeId.edit(earlierEditId), kind: 'derived-from', evidence: 'editor', confidence: 1 });
   }
 
   /** Adds a ledger binding: landed-in (and rewritten-as / moved-to when the binding says so). */

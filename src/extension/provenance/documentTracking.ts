@@ -13,6 +13,8 @@ interface TrackedDocument {
 }
 
 const TRACKED_SCHEMES = new Set(['file', 'vscode-remote', 'untitled']);
+/** Rewrites remembered per editor session (oldest forgotten first). */
+const MAX_REWRITES = 20_000;
 
 /**
  * Which characters of each open document are AI-written, kept true through every change in the order
@@ -21,6 +23,7 @@ const TRACKED_SCHEMES = new Set(['file', 'vscode-remote', 'untitled']);
  */
 export class DocumentTracking implements vscode.Disposable {
   private readonly docs = new Map<string, TrackedDocument>();
+  private readonly rewrites = new Map<string, Set<string>>();
   private readonly emitter = new vscode.EventEmitter<string>();
   private readonly subscriptions: vscode.Disposable[];
 
@@ -147,6 +150,7 @@ export class DocumentTracking implements vscode.Disposable {
         // Per change when capture says which ones are AI (an external write joined with an agent's report).
         const id = aiByChange ? aiByChange[i] : aiRecordIds && c.text.length > 0 ? (aiRecordIds[k++] ?? aiRecordIds[aiRecordIds.length - 1]) : undefined;
         const origin = id !== undefined && c.text.length > 0 ? { ai: id } : 'human';
+        if (id !== undefined) this.noteRewrite(doc.tracker, c.offset, c.length, id);
         doc.tracker.applyChange({ offset: c.offset, length: c.length, text: c.text }, origin);
       }
       doc.version = change.version;
@@ -160,6 +164,29 @@ export class DocumentTracking implements vscode.Disposable {
       else this.docs.delete(change.uri);
       this.emitter.fire(change.uri);
     }
+  }
+
+  /**
+   * An AI change that lands inside or over another AI record's text rewrites it: remembered (for this
+   * editor session) so the hover's ancestry can say so even when the change deleted nothing, as VS Code's
+   * minimal edits often do. Touching a span's edge from outside does not count.
+   */
+  private noteRewrite(tracker: AttributionTracker, offset: number, length: number, id: string): void {
+    const lo = Math.max(0, offset - 1);
+    for (const span of tracker.spans(lo, Math.min(tracker.length, offset + length + 1))) {
+      if (span.recordId === id) continue;
+      const inside = length > 0 ? span.start < offset + length && offset < span.end : span.start < offset && offset < span.end;
+      if (!inside) continue;
+      const set = this.rewrites.get(id) ?? new Set<string>();
+      set.add(span.recordId);
+      this.rewrites.set(id, set);
+    }
+    if (this.rewrites.size > MAX_REWRITES) this.rewrites.delete(this.rewrites.keys().next().value!);
+  }
+
+  /** Earlier AI records whose text this record's edit overwrote or was inserted into, as seen in the editor. */
+  rewritesOf(recordId: string): readonly string[] {
+    return [...(this.rewrites.get(recordId) ?? [])];
   }
 
   /** AI lines of a document among [fromLine, toLine). */
