@@ -64,7 +64,7 @@ export async function runSync(args: string[]): Promise<number> {
   const release = acquireSyncLock(outbox.dir);
   if (!release) {
     process.stderr.write('lineagelens sync: another sync of this store is running\n');
-    if (values.json) process.stdout.write(`${JSON.stringify({ error: 'another sync of this store is running', status: null, pending: null })}\n`);
+    if (values.json) process.stdout.write(`${JSON.stringify({ error: 'another sync of this store is running', status: null, pending: null, busy: true })}\n`);
     return 1;
   }
   const abort = new AbortController();

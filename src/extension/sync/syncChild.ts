@@ -14,11 +14,13 @@ const SyncFailed = z.object({
   error: z.string(),
   status: z.number().int().nullable(),
   pending: z.number().int().nonnegative().nullable(),
+  /** Another process (another window) is syncing this store right now. */
+  busy: z.boolean().optional(),
 });
 
 export type SyncChildResult =
   | ({ ok: true } & z.infer<typeof SyncSucceeded>)
-  | { ok: false; error: string; status: number | null; pending: number | null };
+  | { ok: false; error: string; status: number | null; pending: number | null; busy?: boolean };
 
 export interface SyncChildOptions {
   /** dist/cli.js of this extension. */

@@ -29,6 +29,12 @@ export interface SyncCommandDeps {
   log: Log;
 }
 
+/** https, or http to this machine. */
+function isEncryptedOrLocal(server: string): boolean {
+  const u = new URL(server);
+  return u.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname) || u.hostname.startsWith('127.');
+}
+
 function configuredServer(): string | undefined {
   const raw = vscode.workspace.getConfiguration('lineagelens.sync').get<string>('serverUrl', '').trim();
   try {
@@ -81,6 +87,10 @@ export async function signIn(deps: SyncCommandDeps, raw: unknown): Promise<{ ser
     return undefined;
   }
   await deps.tokens.set(server, token);
+  if (!isEncryptedOrLocal(server)) {
+    deps.log.warn(`${server} is plain http on another machine: the token and records travel unencrypted`);
+    void vscode.window.showWarningMessage(`LineageLens: ${server} is plain http: the token and records travel unencrypted. Prefer https for a server on another machine.`);
+  }
   if (configuredServer() !== server) await vscode.workspace.getConfiguration('lineagelens.sync').update('serverUrl', server, vscode.ConfigurationTarget.Global);
   deps.log.info(`signed in to team server ${server}`);
   await deps.sync.refresh();

@@ -173,6 +173,10 @@ export class SyncService implements vscode.Disposable {
         this.update({ status: pending > 0 ? 'pending' : 'synced', pending, lastSyncAt: Date.now(), lastError: undefined, failures: 0 });
         this.deps.log.info(`sync (${reason}): ${result.sent} sent, ${result.accepted} accepted, ${result.duplicate} already on the server, ${result.pending} pending, in ${Date.now() - started} ms (privacy ${privacy})`);
         next = this.schedule.next({ ok: true, pending: result.pending });
+      } else if (result.busy) {
+        // Another window syncs this store: its upload covers ours; look again after a short backoff.
+        next = this.schedule.next({ ok: false, transient: true });
+        this.deps.log.debug(`sync (${reason}): another process is syncing this store; next look in ${(next / 1000).toFixed(1)} s`);
       } else {
         const transient = isTransientStatus(result.status);
         next = this.schedule.next({ ok: false, transient });
