@@ -40,8 +40,7 @@ export function registerCommands(container: Container): vscode.Disposable[] {
     ),
     vscode.commands.registerCommand('lineagelens.signInToServer', (args?: unknown) => signIn(syncDeps, args)),
     vscode.commands.registerCommand('lineagelens.signOutOfServer', (args?: unknown) => signOut(syncDeps, args)),
-    // Any argument (tests pass {}) means a programmatic call: answer the state, show no message.
-    vscode.commands.registerCommand('lineagelens.syncNow', (args?: unknown) => syncNow(syncDeps, args === undefined)),
+    vscode.commands.registerCommand('lineagelens.syncNow', (args?: unknown) => syncNow(syncDeps, args)),
     vscode.commands.registerCommand('lineagelens.refreshSessions', () => container.sessionsView.refresh()),
     vscode.commands.registerCommand('lineagelens.toggleGutter', () => {
       const on = container.gutter.toggle();

@@ -122,10 +122,25 @@ export async function signOut(deps: SyncCommandDeps, raw: unknown): Promise<bool
   return true;
 }
 
-export async function syncNow(deps: SyncCommandDeps, interactive: boolean): Promise<SyncState> {
+/** "Sync Now" arguments: `{}` from tests and other extensions (answer the state, show no message). */
+export const SyncNowArgs = z.object({}).strict();
+
+export async function syncNow(deps: SyncCommandDeps, raw: unknown): Promise<SyncState> {
+  // The status bar passes nothing: interactive.
+  const interactive = raw === undefined;
+  if (!interactive) {
+    const parsed = SyncNowArgs.safeParse(raw);
+    if (!parsed.success) throw new Error(`LineageLens: Sync Now: bad arguments: ${formatIssues(parsed.error)}`);
+  }
   const state = await deps.sync.syncNow();
   if (interactive) {
-    if (state.status === 'off') void vscode.window.showInformationMessage(`LineageLens: not syncing: ${state.offReason}.`);
+    if (state.status === 'off') {
+      const action = /not signed in|no team server/.test(state.offReason) ? 'Sign In' : /not enabled/.test(state.offReason) ? 'Turn On Sync' : undefined;
+      void vscode.window.showInformationMessage(`LineageLens: not syncing: ${state.offReason}.`, ...(action ? [action] : [])).then(async (choice) => {
+        if (choice === 'Sign In') await vscode.commands.executeCommand('lineagelens.signInToServer');
+        else if (choice === 'Turn On Sync') await vscode.workspace.getConfiguration('lineagelens.sync').update('enabled', true, vscode.ConfigurationTarget.Global);
+      });
+    }
     else if (state.status === 'error') void vscode.window.showWarningMessage(`LineageLens: sync failed: ${state.lastError ?? 'unknown error'}; ${state.pending} pending records stay queued.`);
   }
   return state;
