@@ -1,5 +1,6 @@
 import type { ProvenanceRecord } from '../core/model/schema';
 import type { CaptureCounts } from '../core/capture/pipeline';
+import type { SyncState } from './sync/syncService';
 
 /**
  * What `activate()` returns. Other extensions (and our integration tests) reach LineageLens through
@@ -41,6 +42,8 @@ export interface LineageLensApi {
     commitWatcher(): { watching: 'pending' | 'git-extension' | 'no-git-extension'; bound: { commit: string; aiLines: number }[] };
     /** Binds one commit as commit detection does (for hosts without the git extension). */
     bindCommit(repoDir: string, commit: string): Promise<{ commit: string; aiLines: number } | null>;
+    /** Team-server sync as the status bar shows it (text and tooltip are '' while the item is hidden). */
+    syncState(): SyncState & { text: string; tooltip: string; visible: boolean };
     /** This workspace's folder in the editor's workspace storage (where Copilot keeps chatSessions). */
     workspaceStorageDir(): string | undefined;
   };

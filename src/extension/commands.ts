@@ -4,10 +4,12 @@ import { refreshLauncher, registerConnectCommands } from './connect/connectComma
 import { exportCommand } from './export/exportCommand';
 import { showProvenanceReport } from './provenance/provenanceReport';
 import { markReviewed } from './review/markReviewed';
+import { signIn, signOut, syncNow } from './sync/syncCommands';
 
 /** Registers the command-palette commands. Each command id must also be listed in package.json. */
 export function registerCommands(container: Container): vscode.Disposable[] {
   // Off the activation path: one small file read, and a write only after an update moved the extension.
+  const syncDeps = { sync: container.sync, tokens: container.serverTokens, log: container.log };
   const launcher = setTimeout(() => refreshLauncher(container.store.home, container.context.extensionPath, container.log), 2_000);
   return [
     { dispose: () => clearTimeout(launcher) },
@@ -36,6 +38,9 @@ export function registerCommands(container: Container): vscode.Disposable[] {
     vscode.commands.registerCommand('lineagelens.markReviewed', (args?: unknown) =>
       markReviewed({ tracking: container.tracking, home: () => container.store.home, log: container.log }, args),
     ),
+    vscode.commands.registerCommand('lineagelens.signInToServer', (args?: unknown) => signIn(syncDeps, args)),
+    vscode.commands.registerCommand('lineagelens.signOutOfServer', (args?: unknown) => signOut(syncDeps, args)),
+    vscode.commands.registerCommand('lineagelens.syncNow', (args?: unknown) => syncNow(syncDeps, args)),
     vscode.commands.registerCommand('lineagelens.refreshSessions', () => container.sessionsView.refresh()),
     vscode.commands.registerCommand('lineagelens.toggleGutter', () => {
       const on = container.gutter.toggle();

@@ -22,6 +22,9 @@ import { AiShareStatusBar } from './provenance/statusBar';
 import { SessionsView } from './views/sessionsView';
 import { StoreService } from './store/storeService';
 import { debounce } from '../core/util/debounce';
+import { ServerTokens } from './sync/serverToken';
+import { SyncService } from './sync/syncService';
+import { SyncStatusBar } from './sync/syncStatusBar';
 import { Log } from './log';
 import { LineageGraph, nodeId } from '../core/lineage/lineageGraph';
 import { ancestryOf, type AncestryStep } from '../core/lineage/lineageQueries';
@@ -49,6 +52,9 @@ export class Container implements vscode.Disposable {
   readonly signingKeys: SigningKeys;
   readonly reviews: ReviewStatus;
   readonly commits: CommitWatcher;
+  readonly serverTokens: ServerTokens;
+  readonly sync: SyncService;
+  readonly syncStatus: SyncStatusBar;
   private readonly refreshViews = debounce(() => this.sessionsView.refresh(), 300, 2_000);
 
   constructor(readonly context: vscode.ExtensionContext) {
@@ -86,6 +92,10 @@ export class Container implements vscode.Disposable {
     this.own(registerPasteObserver(classifier));
     this.sessionFiles = this.own(new SessionFileEnricher(context, this.store, this.log));
     this.signingKeys = new SigningKeys(context.secrets, () => this.store.home);
+    // Team-server sync: idle (no timer, no child process) until enabled, trusted and signed in.
+    this.serverTokens = new ServerTokens(context.secrets);
+    this.sync = this.own(new SyncService({ extensionPath: context.extensionPath, store: this.store, tokens: this.serverTokens, log: this.log }));
+    this.syncStatus = this.own(new SyncStatusBar(this.sync));
     this.commits = this.own(
       new CommitWatcher({
         log: this.log,
@@ -125,6 +135,7 @@ export class Container implements vscode.Disposable {
     this.recent.add(records);
     this.refreshViews();
     await this.store.append(records);
+    this.sync.noteWrites(records.length);
   }
 
   get version(): string {

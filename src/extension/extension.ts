@@ -59,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): LineageLensApi {
         const r = await container.commits.bind(repoDir, commit);
         return r ? { commit: r.commit, aiLines: r.aiLines } : null;
       },
+      syncState: () => ({ ...container.sync.current, text: container.syncStatus.text, tooltip: container.syncStatus.tooltip, visible: container.syncStatus.visible }),
       workspaceStorageDir: () => (context.storageUri?.scheme === 'file' ? path.dirname(context.storageUri.fsPath) : undefined),
     },
   };

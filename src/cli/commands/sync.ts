@@ -10,7 +10,7 @@ import { resolveStoreHome } from '../../core/store/storeHome';
 import { feedOutbox } from '../../core/sync/feedOutbox';
 import { Outbox } from '../../core/sync/outbox';
 import { acquireSyncLock } from '../../core/sync/syncLock';
-import { SyncError, syncOutbox } from '../../core/sync/syncClient';
+import { serverKey, SyncError, syncOutbox } from '../../core/sync/syncClient';
 
 const USAGE = `usage: lineagelens sync [--server URL] [--token T] [--privacy full|redacted|hash|off] [--repo ID]... [--batch N] [--retries N|forever] [--outbox-limit N] [--home DIR] [--json]
   --server defaults to $LINEAGELENS_SERVER_URL, --token to $LINEAGELENS_TOKEN (prefer the variable: argv is visible to other users)`;
@@ -64,6 +64,7 @@ export async function runSync(args: string[]): Promise<number> {
   const release = acquireSyncLock(outbox.dir);
   if (!release) {
     process.stderr.write('lineagelens sync: another sync of this store is running\n');
+    if (values.json) process.stdout.write(`${JSON.stringify({ error: 'another sync of this store is running', status: null, pending: null, busy: true })}\n`);
     return 1;
   }
   const abort = new AbortController();
@@ -101,6 +102,8 @@ export async function runSync(args: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof SyncError) {
       process.stderr.write(`lineagelens sync: ${err.message}; pending entries stay in the outbox\n`);
+      // --json callers (the editor's background sync) decide when to retry from the status.
+      if (values.json) process.stdout.write(`${JSON.stringify({ error: err.message, status: err.status, pending: pendingFor(outbox, server) })}\n`);
       return 1;
     }
     throw err;
@@ -108,5 +111,13 @@ export async function runSync(args: string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     release();
+  }
+}
+
+function pendingFor(outbox: Outbox, server: string): number | null {
+  try {
+    return outbox.pending(serverKey(server)).length;
+  } catch {
+    return null; // not a usable URL: nothing was sent
   }
 }
