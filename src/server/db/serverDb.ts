@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { BINDINGS_MIGRATION } from './bindings';
 
 export type Db = BetterSqlite3.Database;
 
@@ -78,6 +79,7 @@ const MIGRATIONS: string[] = [
   CREATE INDEX records_author ON records (author, time);
   CREATE VIRTUAL TABLE records_fts USING fts5 (prompt, code, content='', contentless_delete=1, tokenize='unicode61');
   `,
+  BINDINGS_MIGRATION,
 ];
 
 export function openServerDb(file: string): Db {
