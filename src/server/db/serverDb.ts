@@ -96,6 +96,10 @@ export function openServerDb(file: string): Db {
   db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across process crashes, fsync at checkpoints
   db.pragma('busy_timeout = 5000'); // the CLI's user/token commands may write while the server runs
   db.pragma('foreign_keys = ON');
+  // Ingest inserts into seven B-trees (ids, indexes, FTS) at random places: a 64 MiB page cache and reads
+  // through mmap cut its page misses (about 10% of ingest CPU); both are bounds, not allocations.
+  db.pragma('cache_size = -65536');
+  db.pragma('mmap_size = 268435456');
   migrate(db);
   return db;
 }
