@@ -1,5 +1,6 @@
 /** The route table: method, path pattern, how the caller authenticates, and the handler. */
 import * as api from './api/apiRoutes';
+import * as git from './api/blameExportRoutes';
 import type { Handler } from './context';
 import * as pages from './dashboard/pages';
 
@@ -34,8 +35,11 @@ export const ROUTES: Route[] = [
   r('POST', /^\/api\/v1\/users$/, 'users', 'bearer', api.createUser),
   r('POST', /^\/api\/v1\/tokens$/, 'tokens', 'bearer', api.createToken),
   r('DELETE', /^\/api\/v1\/tokens\/([^/]+)$/, 'token', 'bearer', api.revokeToken),
-  r('GET', /^\/api\/v1\/export$/, 'export', 'bearer', api.notYet('export (arrives with the export formats of the CLI)')),
-  r('GET', /^\/api\/v1\/blame$/, 'blame', 'bearer', api.notYet('blame (arrives with the git binding)')),
+  r('POST', /^\/api\/v1\/bindings$/, 'ingest_bindings', 'bearer', git.ingestBindings),
+  r('GET', /^\/api\/v1\/blame$/, 'blame', 'bearer', git.blame),
+  r('GET', /^\/api\/v1\/export$/, 'export', 'bearer', git.exportData),
+  r('GET', /^\/api\/v1\/export\/signature$/, 'export_signature', 'bearer', git.exportSignature),
+  r('GET', /^\/api\/v1\/export\/key$/, 'export_key', 'bearer', git.exportKey),
   // Dashboard
   r('GET', /^\/login$/, 'login', 'none', pages.loginPage),
   r('POST', /^\/login$/, 'login', 'none', pages.login),

@@ -8,18 +8,13 @@
  *   --json       {path, rev, lines: [...], summary}
  */
 import { blameFile, type BlameLine } from '../../core/git/blame';
+import { aiLineJson, type PromptInfo, promptInfo } from '../../core/git/blameJson';
 import { LedgerView } from '../../core/git/gitLedger';
-import { contentText } from '../../core/model/content';
 import type { ProvenanceStore } from '../../core/store/provenanceStore';
 import { parseStoreArgs } from './storeArgs';
 import { withStoreAndLedger } from './gitContext';
 
 const USAGE = 'usage: lineagelens blame <file> [--rev R] [--json] [--porcelain] [--repo DIR] [--home DIR]\n';
-
-interface PromptInfo {
-  excerpt: string | null;
-  form: string;
-}
 
 export async function runBlame(args: string[]): Promise<number> {
   let parsed;
@@ -53,15 +48,9 @@ async function promptsOf(store: ProvenanceStore | null, lines: BlameLine[]): Pro
   const records = await store.getRecords(ids);
   records.forEach((r, i) => {
     if (r?.kind !== 'edit') return;
-    const text = r.prompt ? contentText(r.prompt.content) : undefined;
-    prompts.set(ids[i]!, { excerpt: text === undefined ? null : excerpt(text), form: r.prompt ? r.prompt.content.form : 'none' });
+    prompts.set(ids[i]!, promptInfo(r.prompt?.content));
   });
   return prompts;
-}
-
-function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 100 ? `${flat.slice(0, 99)}…` : flat;
 }
 
 function reviewOf(l: BlameLine): string {
@@ -77,20 +66,7 @@ function acceptorOf(l: BlameLine): string {
 function jsonLine(l: BlameLine, prompts: Map<string, PromptInfo>) {
   const base = { line: l.line, commit: l.commit, author: l.author, origPath: l.origPath, origLine: l.origLine };
   if (!l.ai) return { ...base, origin: 'human' };
-  const e = l.ai.binding.edit;
-  return {
-    ...base,
-    origin: 'ai',
-    tool: e.tool,
-    model: e.model,
-    sessionId: e.sessionId,
-    editId: e.id,
-    prompt: prompts.get(e.id)?.excerpt ?? null,
-    disposition: e.disposition,
-    acceptor: e.acceptor,
-    review: l.ai.review ? { status: l.ai.review.status, by: l.ai.review.by, at: l.ai.review.time } : { status: 'unreviewed' },
-    binding: { id: l.ai.binding.id, via: l.ai.binding.via, ...(l.ai.binding.from ? { from: l.ai.binding.from.commit } : {}) },
-  };
+  return { ...base, ...aiLineJson(l.ai.binding, l.ai.review, prompts.get(l.ai.binding.edit.id)) };
 }
 
 function porcelainLine(l: BlameLine): string {

@@ -74,7 +74,7 @@ export async function runSync(args: string[]): Promise<number> {
   try {
     const local = loadUserConfig(home).privacy;
     // Rounds of feed (bounded outbox) and upload, until the journal has nothing new.
-    const result = { enqueued: 0, sent: 0, accepted: 0, duplicate: 0, pending: 0 };
+    const result = { enqueued: 0, sent: 0, accepted: 0, duplicate: 0, pending: 0, ledger: { sent: 0, accepted: 0, duplicate: 0 } };
     for (;;) {
       const fed = feedOutbox(home, outbox, { localPrivacy: local, uploadPrivacy: privacy?.data, repos: values.repo, maxOutboxEntries: outboxLimit });
       result.enqueued += fed.enqueued;
@@ -84,6 +84,7 @@ export async function runSync(args: string[]): Promise<number> {
         batchSize: batch,
         retry: { maxAttempts: retries },
         signal: abort.signal,
+        repos: values.repo,
         onEvent: (e) => {
           if (values.json) return;
           if (e.type === 'retry') process.stderr.write(`server unavailable (${e.reason.slice(0, 200)}); retry ${e.attempt} in ${(e.delayMs / 1000).toFixed(1)} s\n`);
@@ -94,10 +95,15 @@ export async function runSync(args: string[]): Promise<number> {
       result.accepted += round.accepted;
       result.duplicate += round.duplicate;
       result.pending = round.pending;
+      if (round.ledger) {
+        result.ledger.sent += round.ledger.sent;
+        result.ledger.accepted += round.ledger.accepted;
+        result.ledger.duplicate += round.ledger.duplicate;
+      }
       if (!fed.more) break;
     }
     if (values.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-    else process.stdout.write(`synced: ${result.sent} sent (${result.accepted} accepted, ${result.duplicate} already on the server), ${result.pending} pending\n`);
+    else process.stdout.write(`synced: ${result.sent} sent (${result.accepted} accepted, ${result.duplicate} already on the server), ${result.pending} pending; git bindings: ${result.ledger.sent} sent (${result.ledger.accepted} new)\n`);
     return 0;
   } catch (err) {
     if (err instanceof SyncError) {

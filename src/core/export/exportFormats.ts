@@ -18,8 +18,28 @@ import { parseRecord } from '../model/version';
 import { modelKey } from '../store/index/indexRow';
 import { readLineAt } from '../store/journal/journalReader';
 import type { ReviewMark } from '../git/gitRecords';
-import type { HashingWriter } from './hashingWriter';
 import type { JournalRecord } from './journalRecords';
+
+/** Where a format writes its text: a file (HashingWriter) or, on the team server, an HTTP response. */
+export interface TextSink {
+  write(text: string): void;
+}
+
+/** Reads an included record back by the location it was handed out with (markdown groups by session). */
+export type RecordReader = (location: JournalRecord['location']) => ProvenanceRecord | null;
+
+/** Records read back from the journal file they were streamed from. */
+export function journalReader(journalDir: string): RecordReader {
+  return (loc) => {
+    const line = readLineAt(journalDir, loc.segment, loc.offset, loc.length);
+    if (line === null) return null;
+    try {
+      return parseRecord((JSON.parse(line) as { record: unknown }).record);
+    } catch {
+      return null;
+    }
+  };
+}
 
 export const EXPORT_FORMATS = ['jsonl', 'csv', 'agent-trace', 'markdown', 'intoto'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -29,7 +49,7 @@ export interface FormatWriter {
   end(): void;
 }
 
-export function jsonlWriter(out: HashingWriter): FormatWriter {
+export function jsonlWriter(out: TextSink): FormatWriter {
   return { record: (r) => out.write(`${r.canonical}\n`), end: () => undefined };
 }
 
@@ -66,7 +86,7 @@ function csvRow(record: ProvenanceRecord): (string | number | undefined)[] {
   ];
 }
 
-export function csvWriter(out: HashingWriter): FormatWriter {
+export function csvWriter(out: TextSink): FormatWriter {
   out.write(`${CSV_COLUMNS.join(',')}\r\n`);
   return { record: (r) => out.write(`${csvRow(r.record).map(csvCell).join(',')}\r\n`), end: () => undefined };
 }
@@ -78,7 +98,7 @@ export function recordUuid(id: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function agentTraceWriter(out: HashingWriter): FormatWriter {
+export function agentTraceWriter(out: TextSink): FormatWriter {
   return {
     record: (r) => {
       if (r.record.kind !== 'edit') return;
@@ -98,7 +118,8 @@ function mdPrompt(c: Content): string {
   return flat.length > 500 ? `${flat.slice(0, 499)}…` : flat;
 }
 
-export function markdownWriter(out: HashingWriter, journalDir: string, title: string, reviewOf: (sessionId: string, editId: string) => ReviewMark | null = () => null): FormatWriter {
+export function markdownWriter(out: TextSink, source: string | RecordReader, title: string, reviewOf: (sessionId: string, editId: string) => ReviewMark | null = () => null): FormatWriter {
+  const readBack = typeof source === 'string' ? journalReader(source) : source;
   const groups = new Map<string, { session: number[] | null; edits: number[][] }>();
   let edits = 0;
   return {
@@ -114,15 +135,7 @@ export function markdownWriter(out: HashingWriter, journalDir: string, title: st
       }
     },
     end: () => {
-      const read = (loc: number[]): ProvenanceRecord | null => {
-        const line = readLineAt(journalDir, loc[0]!, loc[1]!, loc[2]!);
-        if (line === null) return null;
-        try {
-          return parseRecord((JSON.parse(line) as { record: unknown }).record);
-        } catch {
-          return null;
-        }
-      };
+      const read = (loc: number[]): ProvenanceRecord | null => readBack({ segment: loc[0]!, offset: loc[1]!, length: loc[2]! });
       out.write(`# ${md(title)}\n\n${groups.size} session(s), ${edits} AI edit(s).\n\n`);
       for (const [id, group] of groups) {
         const session = group.session ? (read(group.session) as AiEditSession | null) : null;

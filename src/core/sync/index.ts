@@ -3,3 +3,4 @@ export * from './outbox';
 export * from './feedOutbox';
 export * from './syncClient';
 export * from './syncLock';
+export * from './ledgerUpload';

@@ -5,6 +5,8 @@
  * 5xx) are retried with exponential backoff and full jitter; permanent ones (bad token, a rejected
  * batch) stop with the server's message.
  */
+import * as path from 'node:path';
+import { ackLedger, ledgerAcked, MAX_LEDGER_BATCH, pendingLedgerLines } from './ledgerUpload';
 import { Outbox, OutboxError, type OutboxLine } from './outbox';
 
 export interface RetryPolicy {
@@ -25,18 +27,23 @@ export interface SyncOptions {
   onEvent?: (event: SyncEvent) => void;
   /** For tests of the backoff: the sleep between attempts. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Only git ledger records of these repository ids (default: all); review marks of a session or edit always go. */
+  repos?: readonly string[];
 }
 
 export type SyncEvent =
   | { type: 'batch'; entries: number; accepted: number; duplicate: number; pending: number }
   | { type: 'retry'; attempt: number; delayMs: number; reason: string }
-  | { type: 'rewind'; toSeq: number };
+  | { type: 'rewind'; toSeq: number }
+  | { type: 'ledger'; records: number; accepted: number; duplicate: number };
 
 export interface SyncResult {
   sent: number;
   accepted: number;
   duplicate: number;
   pending: number;
+  /** Git ledger records (bindings, reviews, rewrites) the server acknowledged in this run. */
+  ledger?: { sent: number; accepted: number; duplicate: number };
 }
 
 export class SyncError extends Error {
@@ -87,7 +94,7 @@ function takeBatch(pending: OutboxLine[], size: number, maxBytes: number): Outbo
 
 interface Answer {
   status: number;
-  body: { error?: string; accepted?: number; duplicate?: number; head?: { seq: number; hash: string } } | null;
+  body: { error?: string; accepted?: number; duplicate?: number; conflicting?: number; head?: { seq: number; hash: string } } | null;
 }
 
 async function post(url: string, token: string, body: string, signal?: AbortSignal): Promise<Answer> {
@@ -112,7 +119,11 @@ export async function syncOutbox(outbox: Outbox, options: SyncOptions): Promise<
   for (;;) {
     const pending = outbox.pending(key);
     result.pending = pending.length;
-    if (pending.length === 0) return result;
+    if (pending.length === 0) {
+      // Records first (blame's prompt excerpts come from them), then the git ledger.
+      result.ledger = await syncLedger(outbox, key, options, policy, sleep);
+      return result;
+    }
     const batch = takeBatch(pending, size, maxBytes);
     const body = `{"source":${JSON.stringify(outbox.source)},"entries":[${batch.map((l) => l.json).join(',')}]}`;
     let answer: Answer;
@@ -159,3 +170,68 @@ export async function syncOutbox(outbox: Outbox, options: SyncOptions): Promise<
 }
 
 export { Outbox };
+
+/**
+ * Uploads the git ledger records the server has not acknowledged (`POST /api/v1/bindings`), in batches,
+ * with the same retry policy. Idempotent by record id on the server, so a resend changes nothing.
+ */
+async function syncLedger(outbox: Outbox, key: string, options: SyncOptions, policy: RetryPolicy, sleep: NonNullable<SyncOptions['sleep']>): Promise<NonNullable<SyncResult['ledger']>> {
+  const home = path.dirname(outbox.dir);
+  const repos = options.repos && options.repos.length > 0 ? new Set(options.repos) : null;
+  const all = pendingLedgerLines(home, ledgerAcked(outbox.dir, key));
+  const total = { sent: 0, accepted: 0, duplicate: 0 };
+  let size = Math.min(options.batchSize ?? 500, MAX_LEDGER_BATCH);
+  const maxBytes = options.maxBatchBytes ?? 4 * 1024 * 1024;
+  let attempt = 0;
+  let at = 0;
+  while (at < all.length) {
+    const batch: typeof all = [];
+    let bytes = 0;
+    for (let i = at; i < all.length && batch.length < size; i++) {
+      if (batch.length > 0 && bytes + all[i]!.json.length > maxBytes) break;
+      batch.push(all[i]!);
+      bytes += all[i]!.json.length + 1;
+    }
+    const lastSeq = batch[batch.length - 1]!.seq;
+    const chosen = repos ? batch.filter((l) => l.repoId === null || repos.has(l.repoId)) : batch;
+    if (chosen.length === 0) {
+      ackLedger(outbox.dir, key, lastSeq);
+      at += batch.length;
+      continue;
+    }
+    const body = `{"source":${JSON.stringify(outbox.source)},"records":[${chosen.map((l) => l.json).join(',')}]}`;
+    let answer: Answer;
+    try {
+      answer = await post(`${key}/api/v1/bindings`, options.token, body, options.signal);
+    } catch (err) {
+      if (options.signal?.aborted) throw new SyncError('sync aborted', null);
+      answer = { status: 0, body: { error: (err as Error).message } };
+    }
+    const { status, body: reply } = answer;
+    if (status === 200 && reply) {
+      attempt = 0;
+      ackLedger(outbox.dir, key, lastSeq);
+      at += batch.length;
+      total.sent += chosen.length;
+      total.accepted += reply.accepted ?? 0;
+      total.duplicate += (reply.duplicate ?? 0) + (reply.conflicting ?? 0);
+      options.onEvent?.({ type: 'ledger', records: chosen.length, accepted: reply.accepted ?? 0, duplicate: reply.duplicate ?? 0 });
+      continue;
+    }
+    if (status === 413 && size > 1) {
+      size = Math.max(1, Math.floor(batch.length / 2));
+      continue;
+    }
+    // A server from before the git binding: records still synced; the ledger waits for an upgrade.
+    if (status === 404) return total;
+    const transient = status === 0 || status === 429 || status >= 500;
+    const message = reply?.error ?? `HTTP ${status}`;
+    if (!transient) throw new SyncError(`the server refused the git ledger upload (HTTP ${status}): ${message}`, status);
+    attempt++;
+    if (attempt >= policy.maxAttempts) throw new SyncError(`giving up after ${attempt} attempts: ${message}`, status || null);
+    const delayMs = backoffDelay(attempt - 1, policy);
+    options.onEvent?.({ type: 'retry', attempt, delayMs, reason: message });
+    await sleep(delayMs, options.signal);
+  }
+  return total;
+}

@@ -4,10 +4,13 @@
  * cannot drift from what the server accepts.
  */
 import { z } from 'zod';
-import { AiEditSession, ProvenanceRecord, Sha256Hex } from '../../core/model/schema';
+import { EXPORT_FORMATS } from '../../core/export/exportFormats';
+import { ExportFilter } from '../../core/export/exportFilter';
+import { Acceptor, AiEditSession, Disposition, ProvenanceRecord, Sha256Hex } from '../../core/model/schema';
+import { LedgerUploadBatch } from '../../core/sync/ledgerUpload';
 import { MAX_UPLOAD_BATCH, UploadBatch, UploadEntry, UploadSource } from '../../core/sync/uploadChain';
 
-export { UploadBatch, UploadEntry };
+export { LedgerUploadBatch, UploadBatch, UploadEntry };
 
 export const SessionUploadBatch = z.object({
   source: UploadSource,
@@ -87,3 +90,60 @@ export const Timeline = z.object({
 export const Health = z.object({ status: z.literal('ok'), version: z.string(), schema: z.string() });
 export const UserOut = z.object({ id: z.number().int(), name: z.string(), role: z.enum(['admin', 'member']) });
 export const TokenOut = z.object({ id: z.number().int(), token: z.string().describe('shown once; the server keeps only its hash') });
+
+export const LedgerIngestResult = z.object({
+  accepted: z.number().int().describe('records stored now'),
+  duplicate: z.number().int().describe('record ids already stored with the same content (resends)'),
+  conflicting: z.number().int().describe('record ids already stored with other content (the first one is kept)'),
+});
+
+const Commitish = z.string().regex(/^[0-9a-fA-F]{7,64}$/, 'commit must be a commit id (7 to 64 hex digits)');
+
+export const BlameQuery = z
+  .object({
+    repo: z.string().min(1).max(200).describe('repository id (as in the records and bindings)'),
+    path: z.string().min(1).max(4096).describe('file path relative to the repository root'),
+    commit: Commitish.describe('full commit id, or an unambiguous prefix of at least 7 hex digits'),
+  })
+  .strict();
+
+const Review = z.union([
+  z.object({ status: z.enum(['reviewed', 'changes_requested']), by: Acceptor, at: z.string() }),
+  z.object({ status: z.literal('unreviewed') }),
+]);
+
+export const BlameLineOut = z.object({
+  line: z.number().int().describe('1-based line in the file as committed in `commit`'),
+  commit: z.string(),
+  origPath: z.string(),
+  origLine: z.number().int(),
+  origin: z.literal('ai'),
+  tool: z.string(),
+  model: z.string(),
+  sessionId: z.string(),
+  editId: z.string(),
+  prompt: z.string().nullable().describe("the prompt's first 100 characters as uploaded (null: uploaded as a hash, or not uploaded)"),
+  disposition: Disposition,
+  acceptor: Acceptor.nullable(),
+  review: Review,
+  binding: z.object({ id: z.string(), via: z.enum(['commit', 'rewrite', 'content']), from: z.string().optional() }),
+});
+
+export const BlameResult = z.object({
+  repo: z.string(),
+  path: z.string(),
+  commit: z.string().describe('the full commit id'),
+  lines: z.array(BlameLineOut).describe('the AI lines of the file at this commit; the other lines were typed, or added by an earlier commit (ask blame at that commit)'),
+  summary: z.object({ ai: z.number().int(), edits: z.number().int(), sessions: z.number().int() }),
+  rewrittenTo: z.array(z.string()).describe('commits an amend/rebase/squash rewrote this one into'),
+  rewrittenFrom: z.array(z.string()).describe('commits this one was rewritten from'),
+});
+
+export const ExportQuery = ExportFilter.extend({
+  format: z.enum(EXPORT_FORMATS).describe('jsonl | csv | agent-trace | markdown | intoto (intoto: a DSSE envelope signed by the server over the JSONL export)'),
+  asOf: z.coerce.number().int().nonnegative().optional().describe('include only records up to this row (the x-lineagelens-as-of header of an earlier export): the same export again'),
+  since: z.iso.datetime({ offset: true }).optional().describe('records at or after this time'),
+  until: z.iso.datetime({ offset: true }).optional().describe('records before this time'),
+}).strict();
+
+export const ExportKey = z.object({ keyId: z.string().describe('SHA-256 of the SPKI DER'), publicKey: z.string().describe('Ed25519 public key, SPKI PEM') });

@@ -26,6 +26,11 @@ const COMPONENTS: [string, z.ZodType][] = [
   ['User', S.UserOut],
   ['TokenCreate', S.TokenCreate],
   ['Token', S.TokenOut],
+  ['LedgerUploadBatch', S.LedgerUploadBatch],
+  ['LedgerIngestResult', S.LedgerIngestResult],
+  ['BlameLine', S.BlameLineOut],
+  ['BlameResult', S.BlameResult],
+  ['ExportKey', S.ExportKey],
 ];
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -111,6 +116,35 @@ export function openApiDocument(version: string): Json {
       '/api/v1/tokens/{id}': {
         delete: { summary: 'revoke a token (admin)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], responses: { 200: { description: 'revoked', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(...STD, 403, 404) } },
       },
+      '/api/v1/bindings': {
+        post: {
+          summary: 'upload git ledger records (commit bindings, review marks, rewrites); idempotent by record id',
+          requestBody: { required: true, ...json('LedgerUploadBatch') },
+          responses: { 200: { description: 'stored; counts of new, duplicate and conflicting ids', ...json('LedgerIngestResult') }, ...errors(...STD, 413, 415) },
+        },
+      },
+      '/api/v1/blame': { get: get('AI lines of a file as committed in a commit (from uploaded bindings; rewrites followed)', 'BlameResult', queryParameters(S.BlameQuery)) },
+      '/api/v1/export': {
+        get: {
+          summary: 'records in one of the CLI export formats, streamed (header x-lineagelens-as-of names the snapshot)',
+          parameters: queryParameters(S.ExportQuery as unknown as z.ZodObject),
+          responses: {
+            200: {
+              description: 'the export: JSONL, CSV, Agent Trace JSONL, Markdown, or (intoto) a DSSE envelope',
+              content: Object.fromEntries(['application/x-ndjson', 'text/csv', 'text/markdown', 'application/json'].map((t) => [t, { schema: { type: 'string' } }])),
+            },
+            ...errors(...STD),
+          },
+        },
+      },
+      '/api/v1/export/signature': {
+        get: {
+          summary: "a DSSE envelope (in-toto Statement v1, the server's Ed25519 key) naming the export of the same query by SHA-256; pass asOf to sign an export already fetched",
+          parameters: queryParameters(S.ExportQuery as unknown as z.ZodObject),
+          responses: { 200: { description: 'DSSE envelope', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(...STD) },
+        },
+      },
+      '/api/v1/export/key': { get: get("the server's export signing key (for lineagelens verify --key)", 'ExportKey') },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(401, 429) } } },
     },
     components: {

@@ -60,7 +60,8 @@ export class Ingestor {
     this.addChain = db.prepare('INSERT INTO chain_entries (uploader_id, seq, hash) VALUES (?, ?, ?)');
     this.getRecord = db.prepare<[string], { rid: number; json: string }>('SELECT rid, json FROM records WHERE id = ?');
     const cols = 'kind, time, repo_id, path, session_id, tool, model, author, line_start, line_end, lines, disposition, uploader_id, json';
-    this.insertRecord = db.prepare(`INSERT INTO records (id, ${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    // New ids (the common case) cost one insert; only a conflict reads the stored record to compare.
+    this.insertRecord = db.prepare(`INSERT INTO records (id, ${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`);
     this.updateRecord = db.prepare(`UPDATE records SET (${cols}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE rid = ?`);
     this.ftsDelete = db.prepare('DELETE FROM records_fts WHERE rowid = ?');
     this.ftsInsert = db.prepare('INSERT INTO records_fts (rowid, prompt, code) VALUES (?, ?, ?)');
@@ -131,17 +132,17 @@ export class Ingestor {
 
   /** False when the record id is already stored with identical content. */
   private storeRecord(record: ProvenanceRecord, json: string, uploaderId: number): boolean {
-    const existing = this.getRecord.get(record.id);
-    if (existing?.json === json) return false;
     const r = toRow(record);
     const values = [r.kind, r.time, r.repoId, r.path, r.sessionId, r.tool, r.model, r.author, r.lineStart, r.lineEnd, r.lines, r.disposition, uploaderId, json];
     let rid: number;
-    if (existing) {
+    const inserted = this.insertRecord.run(r.id, ...values);
+    if (inserted.changes > 0) rid = Number(inserted.lastInsertRowid);
+    else {
+      const existing = this.getRecord.get(record.id)!;
+      if (existing.json === json) return false;
       this.updateRecord.run(...values, existing.rid);
       this.ftsDelete.run(existing.rid);
       rid = existing.rid;
-    } else {
-      rid = Number(this.insertRecord.run(r.id, ...values).lastInsertRowid);
     }
     if (r.prompt || r.code) this.ftsInsert.run(rid, r.prompt, r.code);
     return true;

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { BINDINGS_MIGRATION } from './bindings';
 
 export type Db = BetterSqlite3.Database;
 
@@ -78,6 +79,7 @@ const MIGRATIONS: string[] = [
   CREATE INDEX records_author ON records (author, time);
   CREATE VIRTUAL TABLE records_fts USING fts5 (prompt, code, content='', contentless_delete=1, tokenize='unicode61');
   `,
+  BINDINGS_MIGRATION,
 ];
 
 export function openServerDb(file: string): Db {
@@ -94,6 +96,10 @@ export function openServerDb(file: string): Db {
   db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across process crashes, fsync at checkpoints
   db.pragma('busy_timeout = 5000'); // the CLI's user/token commands may write while the server runs
   db.pragma('foreign_keys = ON');
+  // Ingest inserts into seven B-trees (ids, indexes, FTS) at random places: a 64 MiB page cache and reads
+  // through mmap cut its page misses (about 10% of ingest CPU); both are bounds, not allocations.
+  db.pragma('cache_size = -65536');
+  db.pragma('mmap_size = 268435456');
   migrate(db);
   return db;
 }

@@ -1,0 +1,208 @@
+/**
+ * /api/v1 handlers for the git ledger upload, blame and export:
+ *
+ *   POST /api/v1/bindings            git ledger records (bindings, reviews, rewrites) from the sync client
+ *   GET  /api/v1/blame               AI lines of a file as committed in a commit (from the uploaded ledger)
+ *   GET  /api/v1/export              records in a CLI export format, streamed
+ *   GET  /api/v1/export/signature    a DSSE envelope (the server's Ed25519 key) over that same export
+ *   GET  /api/v1/export/key          the server's public key, for `lineagelens verify --key`
+ *
+ * The database services are made on first use per database (so the context keeps its shape).
+ */
+import type { KeyObject } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { canonicalJson } from '../../core/chain/canonicalJson';
+import type { ExportFilter } from '../../core/export/exportFilter';
+import { agentTraceWriter, csvWriter, type ExportFormat, type FormatWriter, jsonlWriter, markdownWriter, type TextSink } from '../../core/export/exportFormats';
+import { reviewIndex } from '../../core/export/runExport';
+import { generateSigningKey, keyId, keyPaths, loadPrivateKey, newSigningKeyPair, privateKeyFromPem, signEnvelope } from '../../core/export/signing';
+import { EXPORT_PREDICATE, type ExportStatement, IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT } from '../../core/export/statement';
+import type { GitRecord } from '../../core/git/gitRecords';
+import type { Handler, ServerContext } from '../context';
+import { BindingStore } from '../db/bindings';
+import { BlameCommitError, ServerBlame } from '../db/blame';
+import { ExportRows } from '../db/exportRows';
+import type { Db } from '../db/serverDb';
+import { parseJsonBody, readBody } from '../http/body';
+import { HttpError, sendJson } from '../http/respond';
+import { BlameQuery, ExportQuery, LedgerUploadBatch } from './apiSchemas';
+import { parseBody, parseQuery } from './params';
+
+interface Services {
+  bindings: BindingStore;
+  blame: ServerBlame;
+  exports: ExportRows;
+  key: KeyObject | null;
+}
+
+const services = new WeakMap<Db, Services>();
+
+function servicesOf(ctx: ServerContext): Services {
+  let s = services.get(ctx.db);
+  if (!s) {
+    s = { bindings: new BindingStore(ctx.db), blame: new ServerBlame(ctx.db), exports: new ExportRows(ctx.db), key: null };
+    services.set(ctx.db, s);
+  }
+  return s;
+}
+
+/**
+ * The server's own signing key: `<data>/keys/ed25519.key` (created on first use, mode 0600), or a key
+ * that lives as long as the process for an in-memory database (tests).
+ */
+function signingKey(ctx: ServerContext): KeyObject {
+  const s = servicesOf(ctx);
+  if (s.key) return s.key;
+  const file = ctx.db.name;
+  if (!file || file === ':memory:') s.key = privateKeyFromPem(newSigningKeyPair().privateKeyPem);
+  else {
+    const dir = path.dirname(file);
+    if (!existsSync(keyPaths(dir).privateKey)) generateSigningKey(dir);
+    s.key = loadPrivateKey(dir);
+  }
+  return s.key;
+}
+
+export const ingestBindings: Handler = async (ctx, { req, res, principal }) => {
+  const batch = parseBody(LedgerUploadBatch, parseJsonBody(req, await readBody(req, ctx.maxBodyBytes)), 'git ledger batch');
+  const records = batch.records.map((record: GitRecord) => ({ record, json: canonicalJson(record) }));
+  const result = await servicesOf(ctx).bindings.ingest(principal!.user.id, records);
+  sendJson(res, 200, result);
+};
+
+export const blame: Handler = async (ctx, { res, url }) => {
+  const q = parseQuery(BlameQuery, url);
+  try {
+    sendJson(res, 200, await servicesOf(ctx).blame.blame(q));
+  } catch (err) {
+    if (err instanceof BlameCommitError) throw new HttpError(400, err.message);
+    throw err;
+  }
+};
+
+/** File name extension of each format's data (the name a signature's subject gives it). */
+const EXTENSION: Record<ExportFormat, string> = { jsonl: 'jsonl', csv: 'csv', 'agent-trace': 'agent-trace.jsonl', markdown: 'md', intoto: 'jsonl' };
+const CONTENT_TYPE: Record<ExportFormat, string> = {
+  jsonl: 'application/x-ndjson; charset=utf-8',
+  csv: 'text/csv; charset=utf-8',
+  'agent-trace': 'application/x-ndjson; charset=utf-8',
+  markdown: 'text/markdown; charset=utf-8',
+  intoto: 'application/json; charset=utf-8',
+};
+
+/** Text collected between awaits and handed on in one piece. */
+class ChunkSink implements TextSink {
+  private parts: string[] = [];
+  write(text: string): void {
+    this.parts.push(text);
+  }
+  take(): string {
+    const text = this.parts.join('');
+    this.parts = [];
+    return text;
+  }
+}
+
+/**
+ * Runs one export through the core format writers; `emit` receives the text page by page (a response
+ * stream, or a hash for the signature). Returns how many records were included.
+ */
+async function runServerExport(ctx: ServerContext, format: ExportFormat, filter: ExportFilter, asOf: number, emit: (text: string) => Promise<void> | void): Promise<number> {
+  const rows = servicesOf(ctx).exports;
+  const sink = new ChunkSink();
+  let writer: FormatWriter;
+  if (format === 'csv') writer = csvWriter(sink);
+  else if (format === 'agent-trace') writer = agentTraceWriter(sink);
+  else if (format === 'markdown') {
+    const reviews = reviewIndex(await rows.reviewMarks());
+    // Read back by rowid (carried in the location's offset); the title names the snapshot, so a signature
+    // request for the same export produces the same bytes.
+    writer = markdownWriter(sink, (loc) => rows.record(loc.offset), `LineageLens audit report (team server, records up to #${asOf})`, reviews);
+  } else writer = jsonlWriter(sink);
+  let n = 0;
+  for await (const page of rows.pages(filter, asOf)) {
+    for (const row of page) {
+      writer.record({ record: row.record, canonical: row.json, link: { seq: row.rid, at: '', prev: '', hash: '' }, location: { segment: 0, offset: row.rid, length: 0 } });
+      n++;
+    }
+    const text = sink.take();
+    if (text) await emit(text);
+  }
+  writer.end();
+  const rest = sink.take();
+  if (rest) await emit(rest);
+  return n;
+}
+
+function splitQuery(ctx: ServerContext, url: URL) {
+  const { format, asOf, ...filter } = parseQuery(ExportQuery, url);
+  return { format, asOf, filter: filter as ExportFilter, ctx };
+}
+
+export const exportData: Handler = async (ctx, { req, res, url }) => {
+  const { format, asOf: asked, filter } = splitQuery(ctx, url);
+  if (format === 'intoto') {
+    await sendSignature(ctx, res, 'intoto', filter, asked);
+    return;
+  }
+  const asOf = asked ?? (await servicesOf(ctx).exports.latestRid());
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPE[format],
+    'content-disposition': `attachment; filename="lineagelens-export.${EXTENSION[format]}"`,
+    'cache-control': 'no-store',
+    'x-lineagelens-as-of': String(asOf),
+  });
+  let closed = false;
+  req.socket.once('close', () => (closed = true));
+  await runServerExport(ctx, format, filter, asOf, async (text) => {
+    if (closed) throw new HttpError(499, 'client went away');
+    if (!res.write(text)) await new Promise<void>((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.once('drain', done);
+      res.once('close', done);
+    });
+  });
+  res.end();
+};
+
+async function sendSignature(ctx: ServerContext, res: Parameters<Handler>[1]['res'], format: ExportFormat, filter: ExportFilter, asked: number | undefined): Promise<void> {
+  const asOf = asked ?? (await servicesOf(ctx).exports.latestRid());
+  const key = signingKey(ctx);
+  const hash = createHash('sha256');
+  const dataFormat = format === 'intoto' ? 'jsonl' : format;
+  const records = await runServerExport(ctx, dataFormat, filter, asOf, (text) => void hash.update(text, 'utf8'));
+  const dataFile = `export.${EXTENSION[format]}`;
+  const statement: ExportStatement = {
+    _type: IN_TOTO_STATEMENT,
+    subject: [{ name: dataFile, digest: { sha256: hash.digest('hex') } }],
+    predicateType: EXPORT_PREDICATE,
+    predicate: {
+      format,
+      exportedAt: new Date().toISOString(),
+      exporter: { name: 'lineagelens-server', version: ctx.version },
+      filter,
+      records,
+      dataFile,
+      chainFile: null,
+      store: { storeId: `server:${keyId(createPublicKey(key))}`, head: null },
+    },
+  };
+  const envelope = signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement), 'utf8'), key);
+  sendJson(res, 200, envelope, { 'x-lineagelens-as-of': String(asOf) });
+}
+
+export const exportSignature: Handler = async (ctx, { res, url }) => {
+  const { format, asOf, filter } = splitQuery(ctx, url);
+  await sendSignature(ctx, res, format, filter, asOf);
+};
+
+export const exportKey: Handler = (ctx, { res }) => {
+  const pub = createPublicKey(signingKey(ctx));
+  sendJson(res, 200, { keyId: keyId(pub), publicKey: pub.export({ type: 'spki', format: 'pem' }).toString() });
+};

@@ -1,0 +1,124 @@
+/**
+ * Blame on the server, from uploaded git ledger records alone (the server has no git checkout).
+ *
+ * For (repo, path, commit) it answers the lines of that file as committed in that commit which the ledger
+ * binds to AI edits: bindings made when the commit was created, and bindings re-anchored onto it from the
+ * commits an amend, rebase or squash rewrote (the ledger's `via: "rewrite"` bindings name the new commit).
+ * Line lookup and review matching are core's LedgerView (the same code `lineagelens blame` uses), the line
+ * JSON is core's aiLineJson, and prompt excerpts come from the uploaded records (at their upload privacy).
+ *
+ * What it cannot do without git: follow a line that an earlier commit added and this one kept. Those lines
+ * are bound at the commit that added them, which `git blame` names (ask blame at that commit), and the
+ * answer says which commits this one rewrote or was rewritten into.
+ */
+import { aiLineJson, type PromptInfo, promptInfo } from '../../core/git/blameJson';
+import { LedgerView } from '../../core/git/gitLedger';
+import type { Binding, GitRecord, ReviewMark } from '../../core/git/gitRecords';
+import type { ProvenanceRecord } from '../../core/model/schema';
+import type { Db } from './serverDb';
+
+export interface ServerBlameQuery {
+  repo: string;
+  path: string;
+  /** A full commit id, or an unambiguous prefix of at least 7 hex digits. */
+  commit: string;
+}
+
+export type ServerBlameLine = { line: number; commit: string; origPath: string; origLine: number } & ReturnType<typeof aiLineJson>;
+
+export interface ServerBlameResult {
+  repo: string;
+  path: string;
+  commit: string;
+  lines: ServerBlameLine[];
+  summary: { ai: number; edits: number; sessions: number };
+  /** Commits this commit was rewritten into (amend, rebase, squash), and the commits it rewrote. */
+  rewrittenTo: string[];
+  rewrittenFrom: string[];
+}
+
+export class BlameCommitError extends Error {}
+
+const FULL_COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+export class ServerBlame {
+  private readonly commitsWithPrefix;
+  private readonly bindingsAt;
+  private readonly reviewsOfEdit;
+  private readonly reviewsOfSession;
+  private readonly reviewsOfRange;
+  private readonly recordJson;
+  private readonly rewrittenTo;
+  private readonly rewrittenFrom;
+
+  constructor(db: Db) {
+    this.commitsWithPrefix = db.prepare<[{ repo: string; lo: string; hi: string }], { c: string }>(
+      `SELECT DISTINCT c FROM (
+         SELECT commit_id AS c FROM git_bindings WHERE repo_id = @repo AND commit_id >= @lo AND commit_id < @hi
+         UNION SELECT new_commit FROM git_rewrite_pairs WHERE repo_id = @repo AND new_commit >= @lo AND new_commit < @hi
+         UNION SELECT old_commit FROM git_rewrite_pairs WHERE repo_id = @repo AND old_commit >= @lo AND old_commit < @hi
+       ) LIMIT 2`,
+    );
+    this.bindingsAt = db.prepare<[string, string, string], { json: string }>('SELECT json FROM git_bindings WHERE repo_id = ? AND commit_id = ? AND path = ?');
+    this.reviewsOfEdit = db.prepare<[string], { json: string }>('SELECT json FROM git_reviews WHERE edit_id = ?');
+    this.reviewsOfSession = db.prepare<[string], { json: string }>('SELECT json FROM git_reviews WHERE session_id = ?');
+    this.reviewsOfRange = db.prepare<[string, string, string], { json: string }>('SELECT json FROM git_reviews WHERE repo_id = ? AND commit_id = ? AND path = ?');
+    this.recordJson = db.prepare<[string], { json: string }>("SELECT json FROM records WHERE id = ? AND kind = 'edit'");
+    this.rewrittenTo = db.prepare<[string, string], { c: string }>('SELECT DISTINCT new_commit AS c FROM git_rewrite_pairs WHERE repo_id = ? AND old_commit = ? ORDER BY c');
+    this.rewrittenFrom = db.prepare<[string, string], { c: string }>('SELECT DISTINCT old_commit AS c FROM git_rewrite_pairs WHERE repo_id = ? AND new_commit = ? ORDER BY c');
+  }
+
+  async blame(q: ServerBlameQuery): Promise<ServerBlameResult> {
+    const commit = this.resolveCommit(q.repo, q.commit.toLowerCase());
+    const bindings = this.bindingsAt.all(q.repo, commit, q.path).map((r) => JSON.parse(r.json) as Binding);
+    const records: GitRecord[] = [...bindings, ...this.reviewsFor(q.repo, commit, q.path, bindings)];
+    const view = new LedgerView(records);
+    const lineNumbers = new Set<number>();
+    for (const b of bindings) for (const r of b.ranges) for (let l = r.start; l <= r.end; l++) lineNumbers.add(l);
+    const prompts = new Map<string, PromptInfo | undefined>();
+    const lines: ServerBlameLine[] = [];
+    for (const line of [...lineNumbers].sort((a, b) => a - b)) {
+      const hit = view.lineAt(commit, q.path, line);
+      if (!hit) continue;
+      const editId = hit.binding.edit.id;
+      if (!prompts.has(editId)) prompts.set(editId, this.promptOf(editId));
+      lines.push({ line, commit, origPath: q.path, origLine: line, ...aiLineJson(hit.binding, view.reviewFor(hit.binding, line), prompts.get(editId)) });
+    }
+    return {
+      repo: q.repo,
+      path: q.path,
+      commit,
+      lines,
+      summary: { ai: lines.length, edits: new Set(lines.map((l) => l.editId)).size, sessions: new Set(lines.map((l) => l.sessionId)).size },
+      rewrittenTo: this.rewrittenTo.all(q.repo, commit).map((r) => r.c),
+      rewrittenFrom: this.rewrittenFrom.all(q.repo, commit).map((r) => r.c),
+    };
+  }
+
+  private resolveCommit(repo: string, commit: string): string {
+    if (FULL_COMMIT.test(commit)) return commit;
+    // Prefix range: every id starting with `commit` sorts in [commit, commit + "g").
+    const found = this.commitsWithPrefix.all({ repo, lo: commit, hi: `${commit}g` });
+    if (found.length > 1) throw new BlameCommitError(`commit prefix ${commit} is ambiguous in repository ${repo.slice(0, 200)}: give more digits`);
+    return found[0]?.c ?? commit;
+  }
+
+  private reviewsFor(repo: string, commit: string, path: string, bindings: Binding[]): ReviewMark[] {
+    const byId = new Map<string, ReviewMark>();
+    const add = (rows: { json: string }[]) => rows.forEach((r) => {
+      const mark = JSON.parse(r.json) as ReviewMark;
+      byId.set(mark.id, mark);
+    });
+    for (const edit of new Set(bindings.map((b) => b.edit.id))) add(this.reviewsOfEdit.all(edit));
+    for (const session of new Set(bindings.map((b) => b.edit.sessionId))) add(this.reviewsOfSession.all(session));
+    add(this.reviewsOfRange.all(repo, commit, path));
+    return [...byId.values()];
+  }
+
+  private promptOf(editId: string): PromptInfo | undefined {
+    const row = this.recordJson.get(editId);
+    if (!row) return undefined;
+    const record = JSON.parse(row.json) as ProvenanceRecord;
+    return record.kind === 'edit' ? promptInfo(record.prompt?.content) : undefined;
+  }
+}
