@@ -42,6 +42,7 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `extraArgs` may choose the backend too (`--postgres URL`, see serverBackends.ts); SQLite in dataDir otherwise. */
 export async function startServerProcess(dataDir: string, extraArgs: string[] = [], port = 0): Promise<ServerProcess> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--data', dataDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
