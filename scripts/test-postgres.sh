@@ -5,6 +5,9 @@
 # Needs root (or the postgres user) and the postgresql-15 package; .ci/run installs it.
 set -euo pipefail
 role=lineagelens_test
+if ! pg_lsclusters -h 2>/dev/null | grep -q '^15 \+main '; then
+  pg_createcluster 15 main >/dev/null # the package normally creates it on install
+fi
 if ! pg_lsclusters -h 2>/dev/null | grep -q '^15 \+main .*online'; then
   pg_ctlcluster 15 main start
 fi

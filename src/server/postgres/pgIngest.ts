@@ -47,7 +47,16 @@ export class PgIngest implements IngestBackend {
     for (const r of rows) if (r.time < '0001' || r.time.startsWith('+') || r.time.startsWith('-')) throw new HttpError(400, `record ${r.id.slice(0, 100)}: time ${r.time} is outside the years 0001-9999`);
     // Partitions first, outside the batch's transaction (see partitions.ts).
     await this.partitions.ensure(rows.map((r) => monthOf(r.time)));
-    return inTransaction(this.pool, (c) => this.ingestIn(c, userId, clean(source), raw, parsed, rows));
+    // Locks are taken in id order, so batches sharing records do not deadlock; should PostgreSQL still
+    // pick this batch as a deadlock victim, it is retried as a whole (nothing of it was kept).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await inTransaction(this.pool, (c) => this.ingestIn(c, userId, clean(source), raw, parsed, rows));
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
+      }
+    }
   }
 
   private async ingestIn(c: PoolClient, userId: number, source: string, raw: unknown[], parsed: UploadEntry[], rows: RecordRow[]): Promise<IngestResult> {
@@ -117,7 +126,7 @@ export class PgIngest implements IngestBackend {
     const ids = [...new Set(toStore.map((s) => clean(s.row.id)))];
     const existing = await c.query<{ id: string; time: Date; rid: number; json: string }>(
       `SELECT m.id, m.time, m.rid, r.json FROM record_ids m JOIN records r ON r.org_id = m.org_id AND r.time = m.time AND r.rid = m.rid
-       WHERE m.org_id = $1 AND m.id = ANY($2::text[]) FOR UPDATE OF m`,
+       WHERE m.org_id = $1 AND m.id = ANY($2::text[]) ORDER BY m.id FOR UPDATE OF m`,
       [ORG, ids],
     );
     const current = new Map<string, { json: string; stored: { time: Date; rid: number } | null }>();
@@ -137,7 +146,7 @@ export class PgIngest implements IngestBackend {
     }
     if (pending.size === 0) return { accepted, duplicate };
 
-    const fresh = [...pending.entries()].filter(([, p]) => !p.stored);
+    const fresh = [...pending.entries()].filter(([, p]) => !p.stored).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     if (fresh.length) {
       const inserted = await c.query<{ id: string; rid: number }>(
         'INSERT INTO record_ids (org_id, id, time) SELECT $1, i, t FROM unnest($2::text[], $3::timestamptz[]) AS u(i, t) ON CONFLICT (org_id, id) DO NOTHING RETURNING id, rid',
@@ -148,7 +157,7 @@ export class PgIngest implements IngestBackend {
       for (const [id, p] of fresh) if (rids.has(id)) p.stored = { time: new Date(p.row.time), rid: rids.get(id)! };
       if (raced.length) {
         // Inserted by a concurrent batch since we looked: replace it like any stored record.
-        const now = await c.query<{ id: string; time: Date; rid: number }>('SELECT id, time, rid FROM record_ids WHERE org_id = $1 AND id = ANY($2::text[]) FOR UPDATE', [ORG, raced]);
+        const now = await c.query<{ id: string; time: Date; rid: number }>('SELECT id, time, rid FROM record_ids WHERE org_id = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE', [ORG, raced]);
         for (const r of now.rows) {
           const p = pending.get(r.id)!;
           p.stored = { time: r.time, rid: r.rid };
