@@ -93,11 +93,14 @@ export class PgQueries implements QueriesBackend {
       args.push(rank, rid);
       after = 'WHERE (rank, rid) < ($4::real, $5::bigint)';
     }
+    // Ranks and sorts the hits' keys only; the stored JSON is read for the page alone.
     const rows = (
       await this.pool.query<{ rid: number; rank: string; json: string }>(
         `WITH q AS (SELECT to_tsquery('simple', $2) AS q),
-              hits AS (SELECT r.rid, ts_rank(r.search, q.q) AS rank, r.json FROM records r, q WHERE r.org_id = $1 AND r.search @@ q.q)
-         SELECT rid, rank::text AS rank, json FROM hits ${after} ORDER BY rank DESC, rid DESC LIMIT $3`,
+              hits AS (SELECT r.time, r.rid, ts_rank(r.search, q.q) AS rank FROM records r, q WHERE r.org_id = $1 AND r.search @@ q.q),
+              top AS (SELECT time, rid, rank FROM hits ${after} ORDER BY rank DESC, rid DESC LIMIT $3)
+         SELECT top.rid, top.rank::text AS rank, r.json FROM top JOIN records r ON r.org_id = $1 AND r.time = top.time AND r.rid = top.rid
+         ORDER BY top.rank DESC, top.rid DESC`,
         args,
       )
     ).rows;
