@@ -32,8 +32,9 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   // better-sqlite3 is native: it stays a run-time dependency of the CLI and server (npm install), never
   // bundled, and the extension bundle does not reach it at all (the VSIX carries no native module).
-  esbuild.build({ ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.js', external: ['better-sqlite3'], banner: { js: '#!/usr/bin/env node' } }),
-  esbuild.build({ ...common, entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js', external: ['better-sqlite3'], banner: { js: '#!/usr/bin/env node' } }),
+  // `pg` (PostgreSQL, pure JavaScript) is bundled; its optional native binding pg-native is never used.
+  esbuild.build({ ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.js', external: ['better-sqlite3', 'pg-native'], banner: { js: '#!/usr/bin/env node' } }),
+  esbuild.build({ ...common, entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js', external: ['better-sqlite3', 'pg-native'], banner: { js: '#!/usr/bin/env node' } }),
   // The store's index runs in a worker thread, which needs a file of its own next to the bundles.
   esbuild.build({ ...common, entryPoints: ['src/core/store/worker/storeWorker.ts'], outfile: 'dist/storeWorker.js' }),
 ]);

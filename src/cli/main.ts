@@ -10,11 +10,12 @@ const USAGE = `lineagelens ${VERSION} — provenance for AI-written code
 Usage:
   lineagelens validate <file.jsonl|-> [--quiet]   check provenance records against schema v1
   lineagelens schema                              print the JSON Schema of the provenance records
-  lineagelens serve [--host H] [--port P] [--data DIR]
+  lineagelens serve [--host H] [--port P] [--data DIR | --postgres URL]
                                                   start the team server (default 127.0.0.1:7878, ./lineagelens-data)
   lineagelens server user add <name> [--admin] | user list
   lineagelens server token create <user> | token revoke <id|token> | token list
-                                                  manage the team server's users and tokens [--data DIR]
+  lineagelens server migrate                      manage the team server's users and tokens, migrate its
+                                                  schema [--data DIR | --postgres URL]
   lineagelens sync [--server URL] [--token T] [--privacy L] [--home DIR]
                                                   upload the local store to a team server (exactly once)
   lineagelens doctor                              check that this installation works

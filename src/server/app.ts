@@ -7,10 +7,11 @@
  * message. A 5xx only ever means a bug or a broken disk, never bad input.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Accounts, type Principal } from './db/accounts';
-import { ChainError, Ingestor } from './db/ingest';
-import { CursorError, Queries } from './db/queries';
-import { type Db, openServerDb } from './db/serverDb';
+import type { ServerBackend } from './backend/backend';
+import { openSqliteBackend, SqliteBackend } from './backend/sqliteBackend';
+import type { Principal } from './db/accounts';
+import { ChainError } from './db/ingest';
+import { CursorError } from './db/queries';
 import type { RequestInfo, ServerContext } from './context';
 import { Metrics } from './http/metrics';
 import { RateLimiter, type RateLimitOptions } from './http/rateLimit';
@@ -22,7 +23,9 @@ export interface ServerOptions {
   host: string;
   port: number;
   version: string;
-  /** The database file; ':memory:' (default) for tests that need no persistence. */
+  /** The storage (closed with the server); else SQLite in `dbFile`. */
+  backend?: ServerBackend;
+  /** The SQLite database file when no backend is given; ':memory:' (default) for tests that need no persistence. */
   dbFile?: string;
   /** Largest request body accepted (413 above). Default 16 MiB. */
   maxBodyBytes?: number;
@@ -33,19 +36,17 @@ export interface RunningServer {
   readonly url: string;
   readonly server: Server;
   readonly context: ServerContext;
-  /** Stops accepting connections, finishes in-flight requests, then closes the database. */
+  /** Stops accepting connections, finishes in-flight requests, then closes the backend. */
   close(): Promise<void>;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 200, burst: 400 };
 
-export function createContext(db: Db, options: Pick<ServerOptions, 'version' | 'maxBodyBytes' | 'rateLimit'>): ServerContext {
+export function createContext(backend: ServerBackend, options: Pick<ServerOptions, 'version' | 'maxBodyBytes' | 'rateLimit'>): ServerContext {
   return {
-    db,
-    accounts: new Accounts(db),
-    ingestor: new Ingestor(db),
-    queries: new Queries(db),
+    backend,
+    sqlite: backend instanceof SqliteBackend ? backend.db : null,
     metrics: new Metrics(),
     limiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT),
     version: options.version,
@@ -76,10 +77,10 @@ export function cookieValue(req: IncomingMessage, name: string): string | null {
   return null;
 }
 
-function authenticate(ctx: ServerContext, token: string | null): Principal {
+async function authenticate(ctx: ServerContext, token: string | null): Promise<Principal> {
   if (token === null) throw new HttpError(401, 'authentication required: send "Authorization: Bearer <token>"');
   if (token === '') throw new HttpError(401, 'malformed Authorization header: expected "Bearer <token>"');
-  const result = ctx.accounts.authenticate(token);
+  const result = await ctx.backend.accounts.authenticate(token);
   if (result === 'invalid') throw new HttpError(401, 'invalid token');
   if (result === 'revoked') throw new HttpError(401, 'this token has been revoked');
   return result;
@@ -106,10 +107,10 @@ async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerRes
       throw new HttpError(400, 'malformed percent-encoding in the path');
     }
     const info: RequestInfo = { req, res, url, params, principal: null };
-    if (route.auth === 'bearer') info.principal = authenticate(ctx, bearerToken(req));
+    if (route.auth === 'bearer') info.principal = await authenticate(ctx, bearerToken(req));
     else if (route.auth === 'cookie') {
       const token = cookieValue(req, SESSION_COOKIE);
-      const result = token ? ctx.accounts.authenticate(token) : 'invalid';
+      const result = token ? await ctx.backend.accounts.authenticate(token) : 'invalid';
       if (typeof result === 'string') {
         redirectToLogin(res, url);
         return route.name;
@@ -169,8 +170,8 @@ function url(req: IncomingMessage): string {
 }
 
 export function startServer(options: ServerOptions): Promise<RunningServer> {
-  const db = openServerDb(options.dbFile ?? ':memory:');
-  const context = createContext(db, options);
+  const backend = options.backend ?? openSqliteBackend(options.dbFile ?? ':memory:');
+  const context = createContext(backend, options);
   const server = createServer({ requestTimeout: 60_000, headersTimeout: 20_000, maxHeaderSize: 16 * 1024 }, requestListener(context));
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{"error":"malformed HTTP request"}');
@@ -178,8 +179,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
   });
   return new Promise((resolve, reject) => {
     server.once('error', (err) => {
-      db.close();
-      reject(err);
+      void backend.close().finally(() => reject(err));
     });
     server.listen(options.port, options.host, () => {
       server.removeAllListeners('error');
@@ -200,8 +200,10 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
             server.close(() => {
               clearInterval(idle);
               clearTimeout(cut);
-              db.close();
-              done();
+              backend.close().then(done, (err: unknown) => {
+                process.stderr.write(`lineagelens server: closing the database: ${(err as Error).message}\n`);
+                done();
+              });
             });
             server.closeIdleConnections();
           })),

@@ -1,7 +1,8 @@
 /**
- * The team server's API against a real `lineagelens serve` process on a random loopback port, with its
- * real SQLite database in a temp dir: auth, validation, idempotent and chain-verified ingest, paging,
- * every query, search, stats, size cap, rate limit, and the OpenAPI document.
+ * The team server's API against a real `lineagelens serve` process on a random loopback port, once per
+ * storage backend — a real SQLite database in a temp dir, and a real PostgreSQL 15 database made for the
+ * run (serverBackends.ts): auth, validation, idempotent and chain-verified ingest, paging, every query,
+ * search, stats, size cap, rate limit, and the OpenAPI document.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import { EventGenerator } from '../../bench/helpers/eventGenerator';
 import type { EditEvent, ProvenanceRecord } from '../../src/core/model/schema';
 import { modelName } from '../../src/server/db/recordRow';
 import { ROUTES } from '../../src/server/routes';
+import { backendsUnderTest, type TestStorage } from './serverBackends';
 import { api, chainEntries, CLI, removeDir, type ServerProcess, startServerProcess, tempDir } from './serverHarness';
 
 const cli = (...args: string[]) => execFileSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
@@ -24,8 +26,10 @@ function latestById(records: ProvenanceRecord[]): Map<string, ProvenanceRecord> 
 const timeOf = (r: ProvenanceRecord) => (r.kind === 'edit' ? r.time : r.startedAt);
 const newestFirst = (a: ProvenanceRecord, b: ProvenanceRecord) => (timeOf(a) < timeOf(b) ? 1 : timeOf(a) > timeOf(b) ? -1 : 0);
 
-describe('team server API (real server process, real SQLite)', function () {
+for (const backend of backendsUnderTest())
+describe(`team server API on ${backend.name} (real server process, real ${backend.name === 'sqlite' ? 'SQLite' : 'PostgreSQL 15'})`, function () {
   this.timeout(60_000);
+  let storage: TestStorage;
   let data: string;
   let server: ServerProcess;
   let token: string;
@@ -44,8 +48,9 @@ describe('team server API (real server process, real SQLite)', function () {
   }
 
   before(async () => {
-    data = tempDir('ll-server-api-');
-    server = await startServerProcess(data);
+    storage = await backend.create('ll-server-api-');
+    data = storage.data;
+    server = await startServerProcess(data, storage.args);
     assert.ok(server.token, 'first start prints an admin token');
     token = server.token!;
     const gen = new EventGenerator(7);
@@ -57,8 +62,8 @@ describe('team server API (real server process, real SQLite)', function () {
     });
   });
   after(async () => {
-    await server.stop();
-    removeDir(data);
+    await server?.stop();
+    await storage?.drop();
   });
 
   describe('authentication', () => {
@@ -76,11 +81,11 @@ describe('team server API (real server process, real SQLite)', function () {
     });
 
     it('accepts a token created with the CLI while the server runs, and refuses it once revoked', async () => {
-      const out = cli('server', 'user', 'add', 'sam', '--data', data);
+      const out = cli('server', 'user', 'add', 'sam', '--data', data, ...storage.args);
       const samToken = tokenIn(out);
       assert.equal((await api(server.url, samToken, '/api/v1/stats')).status, 200);
       const id = /\(id (\d+)\)/.exec(out)![1]!;
-      assert.match(cli('server', 'token', 'revoke', id, '--data', data), /revoked/);
+      assert.match(cli('server', 'token', 'revoke', id, '--data', data, ...storage.args), /revoked/);
       const after = await api(server.url, samToken, '/api/v1/stats');
       assert.equal(after.status, 401);
       assert.match(after.json.error!, /revoked/);

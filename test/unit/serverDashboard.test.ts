@@ -10,13 +10,15 @@ import type { Browser, Page } from 'playwright-core';
 import { EventGenerator, REALISTIC_SHAPE } from '../../bench/helpers/eventGenerator';
 import type { AiEditSession, EditEvent, ProvenanceRecord } from '../../src/core/model/schema';
 import { repoRoot } from './helpers';
-import { api, chainEntries, removeDir, type ServerProcess, startServerProcess, tempDir } from './serverHarness';
+import { backendsUnderTest, type TestStorage } from './serverBackends';
+import { api, chainEntries, type ServerProcess, startServerProcess } from './serverHarness';
 
 const CHROMIUM = '/usr/bin/chromium';
 
-describe('dashboard in headless Chromium (real server process)', function () {
+for (const backend of backendsUnderTest())
+describe(`dashboard in headless Chromium (real server process, ${backend.name})`, function () {
   this.timeout(90_000);
-  let data: string;
+  let storage: TestStorage;
   let server: ServerProcess;
   let browser: Browser;
   let page: Page;
@@ -24,8 +26,8 @@ describe('dashboard in headless Chromium (real server process)', function () {
 
   before(async function () {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install the Debian package "chromium" (.ci/run does)`);
-    data = tempDir('ll-dashboard-');
-    server = await startServerProcess(data);
+    storage = await backend.create('ll-dashboard-');
+    server = await startServerProcess(storage.data, storage.args);
     // Recent records, so the 90-day chart has bars: 600 records 20 minutes apart, ending about now.
     const start = Date.now() - 600 * 20 * 60_000;
     records = new EventGenerator(21, { ...REALISTIC_SHAPE, repos: 3, spacingMs: 20 * 60_000, startTime: start }).batch(600);
@@ -40,7 +42,7 @@ describe('dashboard in headless Chromium (real server process)', function () {
   after(async () => {
     await browser?.close();
     await server?.stop();
-    if (data) removeDir(data);
+    await storage?.drop();
   });
 
   it('asks for a token, refuses a wrong one, and signs in with the right one', async () => {
@@ -61,7 +63,7 @@ describe('dashboard in headless Chromium (real server process)', function () {
     const newest = sessions[0]!;
     const row = page.locator('table tbody tr').first();
     assert.match((await row.textContent()) ?? '', new RegExp(newest.tool.name));
-    await page.screenshot({ path: path.join(repoRoot, 'docs', 'screenshots', 'dashboard.png'), fullPage: true });
+    if (backend.name === 'sqlite') await page.screenshot({ path: path.join(repoRoot, 'docs', 'screenshots', 'dashboard.png'), fullPage: true });
     await row.locator('a').click();
     await page.waitForURL(new RegExp(`/sessions/${newest.id}$`));
     const edits = records.filter((r): r is EditEvent => r.kind === 'edit' && r.sessionId === newest.id);

@@ -42,8 +42,12 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** `extraArgs` may choose the backend too (`--postgres URL`, see serverBackends.ts); SQLite in dataDir otherwise. */
 export async function startServerProcess(dataDir: string, extraArgs: string[] = [], port = 0): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--data', dataDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A SQLite run stays on SQLite even when the developer's shell names a PostgreSQL server.
+  const env = { ...process.env };
+  if (!extraArgs.includes('--postgres')) delete env.LINEAGELENS_POSTGRES_URL;
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--data', dataDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

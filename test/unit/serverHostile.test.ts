@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { EventGenerator } from '../../bench/helpers/eventGenerator';
-import { api, chainEntries, CLI, removeDir, type ServerProcess, startServerProcess, tempDir } from './serverHarness';
+import { backendsUnderTest, type TestStorage } from './serverBackends';
+import { api, chainEntries, CLI, type ServerProcess, startServerProcess } from './serverHarness';
 import { seededRandom as prng } from '../fixtures/secrets/fakeSecrets';
 
 const TOTAL = 10_000;
@@ -127,23 +128,26 @@ async function rss(url: string, token: string): Promise<number> {
   return Number(/^process_resident_memory_bytes (\d+)$/m.exec(text)![1]);
 }
 
-describe('hostile input: 10,000 generated bad requests against a real server process', function () {
+for (const backend of backendsUnderTest())
+describe(`hostile input: 10,000 generated bad requests against a real server process on ${backend.name}`, function () {
   this.timeout(300_000);
+  let storage: TestStorage;
   let data: string;
   let server: ServerProcess;
   before(async () => {
-    data = tempDir('ll-server-hostile-');
-    server = await startServerProcess(data, ['--max-body-mb', '1', '--rate-limit', '1000000']);
+    storage = await backend.create('ll-server-hostile-');
+    data = storage.data;
+    server = await startServerProcess(data, ['--max-body-mb', '1', '--rate-limit', '1000000', ...storage.args]);
   });
   after(async () => {
-    await server.stop('SIGKILL');
-    removeDir(data);
+    await server?.stop('SIGKILL');
+    await storage?.drop();
   });
 
   it('answers every one with a 4xx (never a 5xx), stays up, and keeps its memory flat', async () => {
     // An admin of its own, so revoking tokens and adding users are exercised too (the first admin's
     // token, used to read /metrics, is out of its reach: its id is never generated).
-    const token = /(llt_\S+)/.exec(execFileSync(process.execPath, [CLI, 'server', 'user', 'add', 'mallory', '--admin', '--data', data], { encoding: 'utf8' }))![1]!;
+    const token = /(llt_\S+)/.exec(execFileSync(process.execPath, [CLI, 'server', 'user', 'add', 'mallory', '--admin', '--data', data, ...storage.args], { encoding: 'utf8' }))![1]!;
     const admin = server.token!;
     const random = prng(2026);
     const validBatch = { source: 'hostile', entries: chainEntries(new EventGenerator(3).batch(3)).entries };

@@ -2,14 +2,16 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { EventGenerator } from '../../bench/helpers/eventGenerator';
-import { chainEntries, removeDir, startServerProcess, tempDir } from './serverHarness';
+import { backendsUnderTest } from './serverBackends';
+import { chainEntries, startServerProcess } from './serverHarness';
 
-describe('team server shutdown (real process)', function () {
+for (const backend of backendsUnderTest())
+describe(`team server shutdown (real process, ${backend.name})`, function () {
   this.timeout(30_000);
 
   it('finishes an upload that is in flight when SIGTERM arrives, then exits 0; new connections are refused', async () => {
-    const data = tempDir('ll-server-stop-');
-    const server = await startServerProcess(data);
+    const storage = await backend.create('ll-server-stop-');
+    const server = await startServerProcess(storage.data, storage.args);
     try {
       const body = Buffer.from(JSON.stringify({ source: 'stop', entries: chainEntries(new EventGenerator(5).batch(200)).entries }));
       const url = new URL(server.url);
@@ -44,7 +46,7 @@ describe('team server shutdown (real process)', function () {
       assert.equal(await server.exited, 0);
     } finally {
       await server.stop('SIGKILL');
-      removeDir(data);
+      await storage.drop();
     }
   });
 });

@@ -15,6 +15,8 @@ import { openStore } from '../../src/core/store/provenanceStore';
 import { feedOutbox } from '../../src/core/sync/feedOutbox';
 import { Outbox } from '../../src/core/sync/outbox';
 import { openServerDb } from '../../src/server/db/serverDb';
+import pg from 'pg';
+import { backendsUnderTest, type TestStorage } from './serverBackends';
 import { api, CLI, freePort, removeDir, type ServerProcess, startServerProcess, tempDir } from './serverHarness';
 
 interface SyncRun {
@@ -39,9 +41,23 @@ async function until(what: string, check: () => Promise<boolean> | boolean): Pro
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** What the server's database holds, read from the file itself. */
-function serverCounts(dataDir: string): { records: number; chainEntries: number; heads: number[] } {
-  const db = openServerDb(path.join(dataDir, 'lite.db'));
+/** What the server's database holds, read from the database itself (SQLite file or PostgreSQL). */
+async function serverCounts(storage: TestStorage): Promise<{ records: number; chainEntries: number; heads: number[] }> {
+  if (storage.postgresUrl) {
+    const c = new pg.Client({ connectionString: storage.postgresUrl });
+    await c.connect();
+    try {
+      const n = async (sql: string) => Number((await c.query<{ n: string }>(sql)).rows[0]!.n);
+      return {
+        records: await n('SELECT count(*) AS n FROM record_ids'),
+        chainEntries: await n('SELECT count(*) AS n FROM chain_entries'),
+        heads: (await c.query<{ head_seq: string }>('SELECT head_seq FROM uploaders')).rows.map((r) => Number(r.head_seq)),
+      };
+    } finally {
+      await c.end();
+    }
+  }
+  const db = openServerDb(path.join(storage.data, 'lite.db'));
   try {
     return {
       records: (db.prepare('SELECT count(*) AS n FROM records').get() as { n: number }).n,
@@ -53,9 +69,11 @@ function serverCounts(dataDir: string): { records: number; chainEntries: number;
   }
 }
 
-describe('sync to the team server, exactly once through outages (real processes)', function () {
+for (const backend of backendsUnderTest())
+describe(`sync to the team server on ${backend.name}, exactly once through outages (real processes)`, function () {
   this.timeout(120_000);
   let home: string;
+  let storage: TestStorage;
   let data: string;
   let port: number;
   let server: ServerProcess;
@@ -65,21 +83,22 @@ describe('sync to the team server, exactly once through outages (real processes)
 
   before(async () => {
     home = tempDir('ll-sync-home-');
-    data = tempDir('ll-sync-data-');
+    storage = await backend.create('ll-sync-data-');
+    data = storage.data;
     const store = await openStore({ home, privacy: 'full' });
     await store.append(records);
     await store.close();
     updateUserConfig(home, { privacy: 'full' }); // the level `lineagelens sync` reads as the local one
     port = await freePort();
     // Slow enough (rate limit) that "mid-sync" lasts a while: 429s are retried like outages.
-    server = await startServerProcess(data, ['--rate-limit', '15'], port);
+    server = await startServerProcess(data, ['--rate-limit', '15', ...storage.args], port);
     token = server.token!;
-    watcher = /(llt_\S+)/.exec(execFileSync(process.execPath, [CLI, 'server', 'user', 'add', 'watcher', '--data', data], { encoding: 'utf8' }))![1]!;
+    watcher = /(llt_\S+)/.exec(execFileSync(process.execPath, [CLI, 'server', 'user', 'add', 'watcher', '--data', data, ...storage.args], { encoding: 'utf8' }))![1]!;
   });
   after(async () => {
-    await server.stop('SIGKILL');
+    await server?.stop('SIGKILL');
     removeDir(home);
-    removeDir(data);
+    await storage?.drop();
   });
 
   const stored = async () => ((await api(server.url, watcher, '/api/v1/stats')).json.records as number) ?? 0;
@@ -93,7 +112,7 @@ describe('sync to the team server, exactly once through outages (real processes)
     await until('some records on the server', async () => (await stored()) >= 200);
     await server.stop('SIGKILL');
     await until('the client noticing the outage', () => /server unavailable/.test(first.out()));
-    server = await startServerProcess(data, ['--rate-limit', '15'], port);
+    server = await startServerProcess(data, ['--rate-limit', '15', ...storage.args], port);
     const afterRestart = await stored();
     assert.ok(afterRestart >= 200 && afterRestart < uniqueIds, `mid-sync: ${afterRestart} of ${uniqueIds}`);
 
@@ -108,7 +127,7 @@ describe('sync to the team server, exactly once through outages (real processes)
     assert.equal(await second.exit, 0, second.out());
     assert.match(second.out(), /0 pending/);
 
-    const counts = serverCounts(data);
+    const counts = await serverCounts(storage);
     assert.equal(counts.records, uniqueIds);
     assert.equal(counts.chainEntries, records.length, 'every outbox entry stored exactly once');
     assert.deepEqual(counts.heads, [records.length]);
@@ -141,7 +160,7 @@ describe('sync to the team server, exactly once through outages (real processes)
     assert.equal(await run.exit, 0, run.out());
     const summary = JSON.parse(run.out()) as { sent: number; accepted: number; duplicate: number; pending: number };
     assert.deepEqual([summary.sent, summary.accepted, summary.duplicate, summary.pending], [120, 0, 120, 0]);
-    const counts = serverCounts(data);
+    const counts = await serverCounts(storage);
     assert.equal(counts.chainEntries, records.length + 120);
     assert.equal(counts.records, new Set([...records, ...more].map((r) => r.id)).size);
   });

@@ -1,18 +1,16 @@
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startServer } from '../../server/app';
-import { Accounts } from '../../server/db/accounts';
-import { DB_FILE, openServerDb, resolveDataDir } from '../../server/db/serverDb';
+import { openBackend } from '../../server/backend/openBackend';
 import { VERSION } from '../version';
 
-const USAGE = 'usage: lineagelens serve [--host H] [--port P] [--data DIR] [--max-body-mb N] [--rate-limit N]';
+const USAGE = 'usage: lineagelens serve [--host H] [--port P] [--data DIR | --postgres URL] [--max-body-mb N] [--rate-limit N]';
 
 export async function runServe(args: string[]): Promise<number> {
-  let values: { host?: string; port?: string; data?: string; 'max-body-mb'?: string; 'rate-limit'?: string };
+  let values: { host?: string; port?: string; data?: string; postgres?: string; 'max-body-mb'?: string; 'rate-limit'?: string };
   try {
     ({ values } = parseArgs({
       args,
-      options: { host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, 'max-body-mb': { type: 'string' }, 'rate-limit': { type: 'string' } },
+      options: { host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, postgres: { type: 'string' }, 'max-body-mb': { type: 'string' }, 'rate-limit': { type: 'string' } },
       strict: true,
     }));
   } catch (err) {
@@ -31,18 +29,28 @@ export async function runServe(args: string[]): Promise<number> {
     process.stderr.write(`lineagelens serve: --max-body-mb and --rate-limit must be positive numbers\n`);
     return 2;
   }
-  const dbFile = path.join(resolveDataDir(values.data), DB_FILE);
-
+  // SQLite in the data folder, or PostgreSQL (--postgres / $LINEAGELENS_POSTGRES_URL), migrated on open.
+  let backend;
+  try {
+    backend = await openBackend({ postgres: values.postgres, data: values.data });
+  } catch (err) {
+    process.stderr.write(`lineagelens serve: ${(err as Error).message}\n`);
+    return 1;
+  }
   // First start: an admin and its token, shown once (only its hash is kept).
-  const db = openServerDb(dbFile);
-  const issued = new Accounts(db).bootstrapAdmin();
-  db.close();
+  let issued;
+  try {
+    issued = await backend.accounts.bootstrapAdmin();
+  } catch (err) {
+    await backend.close();
+    throw err;
+  }
 
   const running = await startServer({
     host,
     port,
     version: VERSION,
-    dbFile,
+    backend,
     maxBodyBytes: Math.round(maxBodyMb * 1024 * 1024),
     rateLimit: { perSecond, burst: perSecond * 2 },
   });
@@ -52,7 +60,7 @@ export async function runServe(args: string[]): Promise<number> {
         `Sign in to the dashboard with it, or create more users and tokens with \`lineagelens server user add\` / \`server token create\`.\n`,
     );
   }
-  process.stdout.write(`LineageLens server ${VERSION} listening on ${running.url} (data: ${dbFile})\n`);
+  process.stdout.write(`LineageLens server ${VERSION} listening on ${running.url} (data: ${backend.kind === 'sqlite' ? backend.description : `PostgreSQL ${backend.description}`})\n`);
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
       process.stdout.write(`received ${signal}, finishing in-flight requests\n`);

@@ -25,14 +25,14 @@ export const openApi: Handler = (ctx, { res }) => {
   sendText(res, 200, 'application/json; charset=utf-8', openApiText);
 };
 
-export const metrics: Handler = (ctx, { res }) =>
-  sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', ctx.metrics.render({ recordsStored: ctx.queries.recordCount() }));
+export const metrics: Handler = async (ctx, { res }) =>
+  sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', ctx.metrics.render({ recordsStored: await ctx.backend.queries.recordCount() }));
 
 function ingestWith(schema: ZodType<{ source: string; entries: UploadEntry[] }>): Handler {
   return async (ctx, { req, res, principal }) => {
     const raw = parseJsonBody(req, await readBody(req, ctx.maxBodyBytes));
     const batch = parseBody(schema, raw, 'upload batch');
-    const result = ctx.ingestor.ingest(principal!.user.id, batch.source, (raw as { entries: unknown[] }).entries, batch.entries);
+    const result = await ctx.backend.ingest.ingest(principal!.user.id, batch.source, (raw as { entries: unknown[] }).entries, batch.entries);
     ctx.metrics.recordsAccepted += result.accepted;
     ctx.metrics.recordsDuplicate += result.duplicate;
     sendJson(res, 200, result);
@@ -41,46 +41,46 @@ function ingestWith(schema: ZodType<{ source: string; entries: UploadEntry[] }>)
 export const ingestRecords = ingestWith(UploadBatch);
 export const ingestSessions = ingestWith(SessionUploadBatch);
 
-export const uploadHead: Handler = (ctx, { res, url, principal }) => {
+export const uploadHead: Handler = async (ctx, { res, url, principal }) => {
   const q = parseQuery(HeadQuery, url);
-  sendJson(res, 200, ctx.ingestor.head(principal!.user.id, q.source));
+  sendJson(res, 200, await ctx.backend.ingest.head(principal!.user.id, q.source));
 };
 
-export const listRecords: Handler = (ctx, { res, url }) => {
+export const listRecords: Handler = async (ctx, { res, url }) => {
   const { limit, cursor, ...filter } = parseQuery(RecordQuery, url);
-  const page = ctx.queries.records(filter, limit, cursor);
+  const page = await ctx.backend.queries.records(filter, limit, cursor);
   sendJson(res, 200, { records: page.items, nextCursor: page.nextCursor });
 };
 
-export const listSessions: Handler = (ctx, { res, url }) => {
+export const listSessions: Handler = async (ctx, { res, url }) => {
   const { limit, cursor, ...filter } = parseQuery(RecordQuery, url);
-  const page = ctx.queries.records({ ...filter, kind: 'session' }, limit, cursor);
+  const page = await ctx.backend.queries.records({ ...filter, kind: 'session' }, limit, cursor);
   sendJson(res, 200, { records: page.items, nextCursor: page.nextCursor });
 };
 
-export const getRecord: Handler = (ctx, { res, params }) => {
-  const record = ctx.queries.record(params[0]!);
+export const getRecord: Handler = async (ctx, { res, params }) => {
+  const record = await ctx.backend.queries.record(params[0]!);
   if (!record) throw new HttpError(404, `no record with id "${params[0]!.slice(0, 200)}"`);
   sendJson(res, 200, record);
 };
 
-export const search: Handler = (ctx, { res, url }) => {
+export const search: Handler = async (ctx, { res, url }) => {
   const q = parseQuery(SearchQuery, url);
-  const page = ctx.queries.search(q.q, q.limit, q.cursor);
+  const page = await ctx.backend.queries.search(q.q, q.limit, q.cursor);
   sendJson(res, 200, { records: page.items, nextCursor: page.nextCursor });
 };
 
-export const stats: Handler = (ctx, { res, url }) => sendJson(res, 200, ctx.queries.stats(parseQuery(StatsQuery, url).repo));
+export const stats: Handler = async (ctx, { res, url }) => sendJson(res, 200, await ctx.backend.queries.stats(parseQuery(StatsQuery, url).repo));
 
-export const timeline: Handler = (ctx, { res, url }) => sendJson(res, 200, { points: ctx.queries.timeline(parseQuery(TimelineQuery, url)) });
+export const timeline: Handler = async (ctx, { res, url }) => sendJson(res, 200, { points: await ctx.backend.queries.timeline(parseQuery(TimelineQuery, url)) });
 
 function requireAdmin(role: string | undefined): void {
   if (role !== 'admin') throw new HttpError(403, 'only an admin may manage users and tokens');
 }
 
-function accountsCall<T>(fn: () => T): T {
+async function accountsCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     if (err instanceof AccountError) throw new HttpError(err.status, err.message);
     throw err;
@@ -90,20 +90,20 @@ function accountsCall<T>(fn: () => T): T {
 export const createUser: Handler = async (ctx, { req, res, principal }) => {
   requireAdmin(principal?.user.role);
   const body = parseBody(UserCreate, parseJsonBody(req, await readBody(req, 64 * 1024)));
-  sendJson(res, 201, accountsCall(() => ctx.accounts.addUser(body.name, body.role)));
+  sendJson(res, 201, await accountsCall(() => ctx.backend.accounts.addUser(body.name, body.role)));
 };
 
 export const createToken: Handler = async (ctx, { req, res, principal }) => {
   requireAdmin(principal?.user.role);
   const body = parseBody(TokenCreate, parseJsonBody(req, await readBody(req, 64 * 1024)));
-  sendJson(res, 201, accountsCall(() => ctx.accounts.createToken(body.user, body.label)));
+  sendJson(res, 201, await accountsCall(() => ctx.backend.accounts.createToken(body.user, body.label)));
 };
 
-export const revokeToken: Handler = (ctx, { res, params, principal }) => {
+export const revokeToken: Handler = async (ctx, { res, params, principal }) => {
   requireAdmin(principal?.user.role);
   const id = Number(params[0]);
   if (!Number.isSafeInteger(id)) throw new HttpError(400, 'token id must be a number');
-  if (!ctx.accounts.revokeToken(id)) throw new HttpError(404, `no live token with id ${id}`);
+  if (!(await ctx.backend.accounts.revokeToken(id))) throw new HttpError(404, `no live token with id ${id}`);
   sendJson(res, 200, { revoked: id });
 };
 

@@ -52,7 +52,7 @@ export const login: Handler = async (ctx, { req, res }) => {
   const form = new URLSearchParams((await readBody(req, 8 * 1024)).toString('utf8'));
   const token = (form.get('token') ?? '').trim();
   const next = safeNext(form.get('next'));
-  const result = ctx.accounts.authenticate(token);
+  const result = await ctx.backend.accounts.authenticate(token);
   if (typeof result === 'string') {
     page(res, 401, loginHtml(next, result === 'revoked' ? 'This token has been revoked.' : 'That token is not valid.'));
     return;
@@ -93,9 +93,9 @@ function pager(url: URL, nextCursor: string | null): string {
 
 const cursorOf = (url: URL) => url.searchParams.get('cursor')?.slice(0, 500) || undefined;
 
-export const home: Handler = (ctx, r) => {
-  const s = ctx.queries.stats();
-  const page0 = ctx.queries.records({ kind: 'session' }, 25, cursorOf(r.url));
+export const home: Handler = async (ctx, r) => {
+  const s = await ctx.backend.queries.stats();
+  const page0 = await ctx.backend.queries.records({ kind: 'session' }, 25, cursorOf(r.url));
   const since = new Date(Date.now() - 90 * 86_400_000).toISOString();
   const rows = (page0.items as AiEditSession[]).map((x) => [
     link(`/sessions/${encodeURIComponent(x.id)}`, whenRaw(x.startedAt)),
@@ -114,7 +114,7 @@ export const home: Handler = (ctx, r) => {
     .map(([k, v]) => `<div class="card"><b>${esc(v)}</b><span>${esc(k)}</span></div>`)
     .join('');
   const body = `<div class="cards">${cards}</div>
-<h2>AI lines per day (last 90 days)</h2>${linesChart(ctx.queries.timeline({ since }))}
+<h2>AI lines per day (last 90 days)</h2>${linesChart(await ctx.backend.queries.timeline({ since }))}
 <h2>Recent AI edit sessions</h2>${table(['started', 'tool', 'model', 'repository', 'files', 'lines added'], rows, 'No sessions uploaded yet.')}${pager(r.url, page0.nextCursor)}`;
   page(r.res, 200, layout('AI edit sessions', body, { signedIn: who(r) }));
 };
@@ -130,10 +130,10 @@ function editRows(edits: EditEvent[]): string[][] {
   ]);
 }
 
-export const sessionPage: Handler = (ctx, r) => {
+export const sessionPage: Handler = async (ctx, r) => {
   const id = r.params[0]!;
-  const record = ctx.queries.record(id) as ProvenanceRecord | null;
-  const edits = ctx.queries.records({ session: id, kind: 'edit' }, 200, cursorOf(r.url));
+  const record = (await ctx.backend.queries.record(id)) as ProvenanceRecord | null;
+  const edits = await ctx.backend.queries.records({ session: id, kind: 'edit' }, 200, cursorOf(r.url));
   if (!record && edits.items.length === 0) return notFound(r, `No session with id ${id}`);
   let head = '';
   if (record?.kind === 'session') {
@@ -161,9 +161,9 @@ function codeWithLines(e: EditEvent): string {
     .join('\n')}</pre>`;
 }
 
-export const recordPage: Handler = (ctx, r) => {
+export const recordPage: Handler = async (ctx, r) => {
   const id = r.params[0]!;
-  const record = ctx.queries.record(id) as ProvenanceRecord | null;
+  const record = (await ctx.backend.queries.record(id)) as ProvenanceRecord | null;
   if (!record) return notFound(r, `No record with id ${id}`);
   if (record.kind === 'session') {
     r.res.writeHead(303, { location: `/sessions/${encodeURIComponent(id)}` });
@@ -191,33 +191,33 @@ export const recordPage: Handler = (ctx, r) => {
   page(r.res, 200, layout(`AI edit ${id}`, body, { signedIn: who(r) }));
 };
 
-export const reposPage: Handler = (ctx, r) => {
+export const reposPage: Handler = async (ctx, r) => {
   const repo = r.url.searchParams.get('repo')?.slice(0, 200) || undefined;
   const path = r.url.searchParams.get('path')?.slice(0, 4096) || undefined;
   let body: string;
   if (!repo) {
-    const rows = ctx.queries.repos().map((x) => [link(`/repos${qs({ repo: x.repo })}`, x.repo), esc(x.edits), esc(x.lines)]);
+    const rows = (await ctx.backend.queries.repos()).map((x) => [link(`/repos${qs({ repo: x.repo })}`, x.repo), esc(x.edits), esc(x.lines)]);
     body = table(['repository', 'AI edits', 'AI lines'], rows, 'No repositories yet.');
   } else {
-    const points = ctx.queries.timeline({ repo, path });
+    const points = await ctx.backend.queries.timeline({ repo, path });
     const total = points.reduce((n, p) => n + p.lines, 0);
     const kept = points.reduce((n, p) => n + p.keptLines, 0);
     const head = `<p>${link(`/repos`, 'All repositories')}${path ? ` / ${link(`/repos${qs({ repo })}`, repo)}` : ''}</p>
 <p>${total} AI lines, ${kept} kept (${total ? Math.round((100 * kept) / total) : 0}%).</p>${linesChart(points)}`;
     if (path) {
-      const edits = ctx.queries.records({ repo, path, kind: 'edit' }, 50, cursorOf(r.url));
+      const edits = await ctx.backend.queries.records({ repo, path, kind: 'edit' }, 50, cursorOf(r.url));
       body = `${head}<h2>AI edits in ${esc(path)}</h2>${table(['time', 'tool', 'model', 'file:line', 'disposition', 'accepted by'], editRows(edits.items as EditEvent[]))}${pager(r.url, edits.nextCursor)}`;
     } else {
-      const rows = ctx.queries.topFiles(repo, 50).map((f) => [link(`/repos${qs({ repo, path: f.path })}`, f.path), esc(f.edits), esc(f.lines)]);
+      const rows = (await ctx.backend.queries.topFiles(repo, 50)).map((f) => [link(`/repos${qs({ repo, path: f.path })}`, f.path), esc(f.edits), esc(f.lines)]);
       body = `${head}<h2>Files with the most AI lines</h2>${table(['file', 'AI edits', 'AI lines'], rows)}`;
     }
   }
   page(r.res, 200, layout(path ? `AI share: ${path}` : repo ? `AI share: ${repo}` : 'Repositories', body, { signedIn: who(r) }));
 };
 
-export const searchPage: Handler = (ctx, r) => {
+export const searchPage: Handler = async (ctx, r) => {
   const q = (r.url.searchParams.get('q') ?? '').slice(0, 500);
-  const results = q ? ctx.queries.search(q, 50, cursorOf(r.url)) : { items: [], nextCursor: null };
+  const results = q ? await ctx.backend.queries.search(q, 50, cursorOf(r.url)) : { items: [], nextCursor: null };
   const rows = (results.items as ProvenanceRecord[]).map((x) =>
     x.kind === 'edit'
       ? [link(`/records/${encodeURIComponent(x.id)}`, x.id), esc(x.tool.name), esc(x.file.path), esc((contentText(x.prompt?.content ?? { form: 'none' }) ?? contentText(x.insertedText) ?? '').slice(0, 120))]

@@ -1,0 +1,130 @@
+/**
+ * The team server on PostgreSQL 15 (Plus), as a separate process:
+ * - server.pg_ingest_records_per_s: batches of 500 realistic records uploaded over HTTP by a separate
+ *   load process, 4 chains in parallel (validated, chain-verified, stored in monthly partitions and
+ *   indexed for full-text search); baseline: batches of 1 record.
+ * - server.pg_search_p95_ms: ranked full-text searches over HTTP with 300,000 stored records
+ *   (--quick: 20,000), filled through the backend's own ingest; baseline: the same searches as an
+ *   ILIKE scan of the stored JSON.
+ * - server.pg_blame_p95_ms: not yet (blame is SQLite-only so far).
+ * Needs a PostgreSQL that may create databases: $LINEAGELENS_TEST_POSTGRES_URL, or the local cluster
+ * made ready by scripts/test-postgres.sh (.ci/run does both). Each run uses fresh databases, dropped after.
+ */
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import type { BenchResult, Benchmark } from './types';
+import { EventGenerator } from './helpers/eventGenerator';
+import { GENESIS_HASH, makeUploadEntry } from '../src/core/sync/uploadChain';
+import { openPgBackend } from '../src/server/postgres/pgBackend';
+import { createTestDatabase } from '../test/unit/serverBackends';
+import { api, removeDir, startServerProcess, tempDir } from '../test/unit/serverHarness';
+
+const run = promisify(execFile);
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
+
+async function load(root: string, url: string, token: string, records: number, batch: number, sources: number, seed: number, idPrefix: string) {
+  const script = path.join(root, 'out', 'bench', 'helpers', 'serverLoadProcess.js');
+  const { stdout } = await run(process.execPath, [script, JSON.stringify({ url, token, records, batch, sources, seed, idPrefix })], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim()) as { records: number; ms: number; accepted: number; duplicate: number; failed: number };
+}
+
+const pgBench: Benchmark = async (ctx) => {
+  const results: BenchResult[] = [];
+
+  // Ingest over HTTP.
+  const db = await createTestDatabase();
+  const data = tempDir('ll-bench-pg-');
+  try {
+    const server = await startServerProcess(data, ['--rate-limit', '1000000', '--postgres', db.url]);
+    try {
+      const total = ctx.quick ? 20_000 : 200_000;
+      await load(ctx.root, server.url, server.token!, 2_000, 500, 4, 1, 'warm');
+      const big = await load(ctx.root, server.url, server.token!, total, 500, 4, 2, 'b');
+      const small = await load(ctx.root, server.url, server.token!, ctx.quick ? 500 : 2_000, 1, 1, 3, 's');
+      if (big.failed || big.accepted !== big.records) throw new Error(`ingest failed: ${JSON.stringify(big)}`);
+      ctx.log(`uploaded ${big.records} records to PostgreSQL in ${(big.ms / 1000).toFixed(1)} s (4 chains in parallel, batches of 500)`);
+      results.push({
+        name: 'server.pg_ingest_records_per_s',
+        value: Math.round(big.records / (big.ms / 1000)),
+        unit: 'records/s',
+        goal: 30_000,
+        better: 'higher',
+        baseline: { label: 'batches of 1 record', value: Math.round(small.records / (small.ms / 1000)) },
+        note: `${big.records} records over HTTP from a separate process; zod, chain verification, unnest inserts into monthly partitions + GIN tsvector${ctx.quick ? ' (quick: fewer records)' : ''}`,
+      });
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    removeDir(data);
+    await db.drop();
+  }
+
+  // Search at scale: filled through the backend's ingest in-process (the same code as over HTTP).
+  const stored = ctx.quick ? 20_000 : 300_000;
+  const db2 = await createTestDatabase();
+  const data2 = tempDir('ll-bench-pg-search-');
+  try {
+    const { backend } = await openPgBackend(db2.url);
+    const user = await backend.accounts.addUser('bench', 'admin');
+    const token = (await backend.accounts.createToken(user.name, 'bench')).token;
+    const gen = new EventGenerator(4);
+    let head = { seq: 0, hash: GENESIS_HASH };
+    const t0 = performance.now();
+    for (let done = 0; done < stored; done += 1_000) {
+      const entries = gen.batch(Math.min(1_000, stored - done)).map((r) => {
+        const e = makeUploadEntry(head.seq + 1, head.hash, r);
+        head = { seq: e.seq, hash: e.hash };
+        return e;
+      });
+      await backend.ingest.ingest(user.id, 'fill', entries, entries);
+      if (done % 100_000 === 0 && done > 0) ctx.log(`stored ${done} records`);
+    }
+    await backend.pool.query('VACUUM ANALYZE records');
+    await backend.close();
+    ctx.log(`filled ${stored} records in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+
+    const server = await startServerProcess(data2, ['--rate-limit', '1000000', '--postgres', db2.url]);
+    try {
+      const queries = ['return', 'config', 'await result', 'user error', 'filt*', 'respo*', 'reduce count map', 'throw new', 'async', 'zebracorn', 'catch error', 'options data', 'index', 'value items', 'str*'];
+      for (const q of queries) await api(server.url, token, `/api/v1/search?q=${encodeURIComponent(q)}`);
+      const times: number[] = [];
+      for (let i = 0; i < (ctx.quick ? 60 : 300); i++) {
+        const q = queries[i % queries.length]!;
+        const t = performance.now();
+        const res = await api(server.url, token, `/api/v1/search?q=${encodeURIComponent(q)}&limit=50`);
+        times.push(performance.now() - t);
+        if (res.status !== 200) throw new Error(`search failed: ${res.text}`);
+      }
+      const raw = new pg.Client({ connectionString: db2.url });
+      await raw.connect();
+      const likeTimes: number[] = [];
+      for (const q of [...queries.slice(0, 4), 'zebracorn']) {
+        const t = performance.now();
+        await raw.query('SELECT rid FROM records WHERE json ILIKE $1 ORDER BY rid DESC LIMIT 50', [`%${q.split(' ')[0]!.replace('*', '')}%`]);
+        likeTimes.push(performance.now() - t);
+      }
+      await raw.end();
+      results.push({
+        name: 'server.pg_search_p95_ms',
+        value: percentile(times, 0.95),
+        unit: 'ms',
+        goal: 100,
+        better: 'lower',
+        baseline: { label: 'ILIKE scan p95', value: percentile(likeTimes, 0.95) },
+        note: `${stored} stored records${ctx.quick ? ' (quick)' : ''}; over HTTP, 50 hits ranked (ts_rank); median ${percentile(times, 0.5).toFixed(1)} ms`,
+      });
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    removeDir(data2);
+    await db2.drop();
+  }
+  ctx.log('server.pg_blame_p95_ms: not yet — blame on PostgreSQL follows the git-binding port');
+  return results;
+};
+
+export default pgBench;

@@ -1,0 +1,31 @@
+/**
+ * Which storage a server (or a CLI account command) uses: PostgreSQL when a URL is given by
+ * `--postgres` or $LINEAGELENS_POSTGRES_URL, else the SQLite file in the data folder (the default).
+ * The PostgreSQL code (and the `pg` package) is loaded only when asked for.
+ */
+import * as path from 'node:path';
+import { DB_FILE, resolveDataDir } from '../db/serverDb';
+import type { ServerBackend } from './backend';
+import { openSqliteBackend } from './sqliteBackend';
+
+export const POSTGRES_ENV = 'LINEAGELENS_POSTGRES_URL';
+
+export function resolvePostgresUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const url = flag?.trim() || env[POSTGRES_ENV]?.trim() || undefined;
+  if (url && !/^postgres(ql)?:\/\//.test(url)) throw new Error(`a PostgreSQL URL starts with postgres:// or postgresql:// (got "${url.slice(0, 40)}")`);
+  return url;
+}
+
+export interface BackendChoice {
+  postgres?: string;
+  data?: string;
+}
+
+export async function openBackend(choice: BackendChoice, env: NodeJS.ProcessEnv = process.env): Promise<ServerBackend> {
+  const url = resolvePostgresUrl(choice.postgres, env);
+  if (url) {
+    const { openPgBackend } = await import('../postgres/pgBackend');
+    return (await openPgBackend(url)).backend;
+  }
+  return openSqliteBackend(path.join(resolveDataDir(choice.data, env), DB_FILE));
+}

@@ -1,0 +1,54 @@
+/**
+ * The Lite backend: the synchronous SQLite classes (db/*.ts) behind the asynchronous ServerBackend
+ * interface. Each call runs to completion on the event loop as before; the promise only changes how
+ * the caller waits for it (a thrown error becomes a rejection).
+ */
+import { Accounts } from '../db/accounts';
+import { Ingestor } from '../db/ingest';
+import { Queries } from '../db/queries';
+import { type Db, openServerDb } from '../db/serverDb';
+import type { AccountsBackend, IngestBackend, QueriesBackend, ServerBackend } from './backend';
+
+/** The methods K of T, each returning a promise of what it returned. */
+type AsyncMethods<T, K extends keyof T> = { [P in K]: T[P] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never };
+
+/** Every method of `target` named in `names`, as an async function calling it. */
+function asyncMethods<T extends object, K extends keyof T>(target: T, names: readonly K[]): AsyncMethods<T, K> {
+  const out = {} as Record<K, (...args: unknown[]) => Promise<unknown>>;
+  for (const name of names) {
+    const fn = target[name] as unknown as (...args: unknown[]) => unknown;
+    out[name] = async (...args: unknown[]) => fn.apply(target, args);
+  }
+  return out as unknown as AsyncMethods<T, K>;
+}
+
+export class SqliteBackend implements ServerBackend {
+  readonly kind = 'sqlite' as const;
+  readonly accounts: AccountsBackend;
+  readonly ingest: IngestBackend;
+  readonly queries: QueriesBackend;
+  /** The synchronous classes, for SQLite-only features and tools (benchmarks, the sync test). */
+  readonly sync: { accounts: Accounts; ingestor: Ingestor; queries: Queries };
+  private closed = false;
+
+  constructor(
+    readonly db: Db,
+    readonly description: string,
+  ) {
+    this.sync = { accounts: new Accounts(db), ingestor: new Ingestor(db), queries: new Queries(db) };
+    this.accounts = asyncMethods(this.sync.accounts, ['userCount', 'bootstrapAdmin', 'addUser', 'findUser', 'listUsers', 'createToken', 'revokeToken', 'listTokens', 'authenticate'] as const);
+    this.ingest = asyncMethods(this.sync.ingestor, ['ingest', 'head'] as const);
+    this.queries = asyncMethods(this.sync.queries, ['record', 'records', 'search', 'stats', 'timeline', 'topFiles', 'repos', 'recordCount'] as const);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+/** Opens (and migrates) a SQLite database file, or ':memory:'. */
+export function openSqliteBackend(file: string): SqliteBackend {
+  return new SqliteBackend(openServerDb(file), file);
+}

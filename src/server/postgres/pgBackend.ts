@@ -1,0 +1,50 @@
+/**
+ * The Plus backend: PostgreSQL through a `pg` connection pool. Opening it applies pending migrations
+ * (refusing a database from a newer version) before anything else touches the schema.
+ */
+import type { ServerBackend } from '../backend/backend';
+import { migrate, type MigrationReport } from './migrations';
+import { PgAccounts } from './pgAccounts';
+import { createPool, redactUrl, type Pool } from './pgClient';
+import { PgIngest } from './pgIngest';
+import { PgQueries } from './pgQueries';
+import { Partitions } from './partitions';
+
+export class PgBackend implements ServerBackend {
+  readonly kind = 'postgres' as const;
+  readonly accounts: PgAccounts;
+  readonly ingest: PgIngest;
+  readonly queries: PgQueries;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    readonly pool: Pool,
+    readonly description: string,
+  ) {
+    this.accounts = new PgAccounts(pool);
+    this.ingest = new PgIngest(pool, new Partitions(pool));
+    this.queries = new PgQueries(pool);
+  }
+
+  close(): Promise<void> {
+    return (this.closing ??= this.pool.end());
+  }
+}
+
+/** Connects, migrates, and returns the backend (and what the migration did). */
+export async function openPgBackend(url: string, options: { poolSize?: number } = {}): Promise<{ backend: PgBackend; migration: MigrationReport }> {
+  const pool = createPool(url, options.poolSize);
+  try {
+    const client = await pool.connect();
+    let migration: MigrationReport;
+    try {
+      migration = await migrate(client);
+    } finally {
+      client.release();
+    }
+    return { backend: new PgBackend(pool, redactUrl(url)), migration };
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new Error(`PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`);
+  }
+}

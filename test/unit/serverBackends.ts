@@ -1,0 +1,110 @@
+/**
+ * The storage backends the team-server suites run against: SQLite always, and a real PostgreSQL 15.
+ * PostgreSQL comes from $LINEAGELENS_TEST_POSTGRES_URL (a URL of a role that may create databases; .ci/run
+ * sets it), else the harness makes the local Debian cluster ready itself (scripts/test-postgres.sh, as
+ * root). Each suite gets a database of its own with a random name, dropped afterwards.
+ *
+ * In CI (CI=true) a PostgreSQL that cannot be reached fails the PostgreSQL suites; elsewhere, only when
+ * no PostgreSQL can be found at all, they are left out with a message saying so.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import pg from 'pg';
+import { repoRoot } from './helpers';
+import { removeDir, tempDir } from './serverHarness';
+
+export const TEST_POSTGRES_ENV = 'LINEAGELENS_TEST_POSTGRES_URL';
+
+export interface TestStorage {
+  /** A fresh data folder (SQLite's file lives there; PostgreSQL runs keep other files there). */
+  data: string;
+  /** Arguments for `serve` and `server ...` besides `--data`: `--postgres URL` for PostgreSQL, none for SQLite. */
+  args: string[];
+  /** The PostgreSQL URL of this storage's database (null for SQLite). */
+  postgresUrl: string | null;
+  drop(): Promise<void>;
+}
+
+export interface TestBackend {
+  name: 'sqlite' | 'postgres';
+  create(prefix: string): Promise<TestStorage>;
+}
+
+let adminUrl: string | null | undefined;
+let adminError = '';
+
+/** The URL of a role that may create databases, or null (with adminError saying why). */
+export function testPostgresAdminUrl(): string | null {
+  if (adminUrl !== undefined) return adminUrl;
+  const fromEnv = process.env[TEST_POSTGRES_ENV]?.trim();
+  if (fromEnv) return (adminUrl = fromEnv);
+  try {
+    adminUrl = execFileSync('bash', [path.join(repoRoot, 'scripts', 'test-postgres.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 }).trim();
+  } catch (err) {
+    adminError = `${TEST_POSTGRES_ENV} is not set and scripts/test-postgres.sh could not start a local PostgreSQL 15: ${((err as { stderr?: string }).stderr || (err as Error).message).trim().slice(0, 300)}`;
+    adminUrl = null;
+  }
+  return adminUrl;
+}
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const url = testPostgresAdminUrl();
+  if (!url) throw new Error(`no PostgreSQL for the tests: ${adminError}`);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new, empty database (random name); its URL and how to drop it. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `ll_test_${randomBytes(6).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  const url = new URL(testPostgresAdminUrl()!);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+const sqlite: TestBackend = {
+  name: 'sqlite',
+  create: async (prefix) => {
+    const data = tempDir(prefix);
+    return { data, args: [], postgresUrl: null, drop: async () => removeDir(data) };
+  },
+};
+
+const postgres: TestBackend = {
+  name: 'postgres',
+  create: async (prefix) => {
+    const db = await createTestDatabase();
+    const data = tempDir(prefix);
+    return {
+      data,
+      args: ['--postgres', db.url],
+      postgresUrl: db.url,
+      drop: async () => {
+        removeDir(data);
+        await db.drop();
+      },
+    };
+  },
+};
+
+let warned = false;
+
+/** SQLite, and PostgreSQL when it is there (always in CI, where its absence fails the suites). */
+export function backendsUnderTest(): TestBackend[] {
+  if (testPostgresAdminUrl() || process.env.CI) return [sqlite, postgres];
+  if (!warned) {
+    warned = true;
+    process.stderr.write(`\n  !! PostgreSQL suites of the team server are SKIPPED: ${adminError}\n     Set ${TEST_POSTGRES_ENV} (see scripts/test-postgres.sh) to run them.\n\n`);
+  }
+  return [sqlite];
+}
