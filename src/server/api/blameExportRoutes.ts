@@ -39,13 +39,15 @@ interface Services {
 
 const services = new WeakMap<Db, Services>();
 
-function servicesOf(ctx: ServerContext): Services {
-  let s = services.get(ctx.db);
+function servicesOf(ctx: ServerContext): Services & { db: Db } {
+  const db = ctx.sqlite;
+  if (!db) throw new HttpError(501, 'git bindings, blame and export are not available on the PostgreSQL backend yet');
+  let s = services.get(db);
   if (!s) {
-    s = { bindings: new BindingStore(ctx.db), blame: new ServerBlame(ctx.db), exports: new ExportRows(ctx.db), key: null };
-    services.set(ctx.db, s);
+    s = { bindings: new BindingStore(db), blame: new ServerBlame(db), exports: new ExportRows(db), key: null };
+    services.set(db, s);
   }
-  return s;
+  return { ...s, db };
 }
 
 /**
@@ -53,9 +55,10 @@ function servicesOf(ctx: ServerContext): Services {
  * that lives as long as the process for an in-memory database (tests).
  */
 function signingKey(ctx: ServerContext): KeyObject {
-  const s = servicesOf(ctx);
+  const { db } = servicesOf(ctx);
+  const s = services.get(db)!;
   if (s.key) return s.key;
-  const file = ctx.db.name;
+  const file = db.name;
   if (!file || file === ':memory:') s.key = privateKeyFromPem(newSigningKeyPair().privateKeyPem);
   else {
     const dir = path.dirname(file);
