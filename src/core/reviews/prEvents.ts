@@ -127,6 +127,14 @@ function isoOr(value: string | null | undefined, fallback: string): string {
 
 const branchOf = (ref: string) => ref.replace(/^refs\/heads\//, '');
 
+/** A push to a branch (both providers name the same fields); a tag push is acknowledged and ignored. */
+function pushDelivery(provider: Provider, webUrl: string, push: { ref: string; after: string; commits: { id: string }[] }, now: string): ParsedDelivery {
+  if (!push.ref.startsWith('refs/heads/')) return { ok: true, facts: [], ignored: 'push of a tag' };
+  // All-zero `after`: the branch was deleted.
+  const commits = [...push.commits.map((c) => c.id.toLowerCase()), push.after.toLowerCase()].filter((c) => !/^0+$/.test(c));
+  return { ok: true, facts: [{ kind: 'push', provider, repo: repoOf(webUrl), branch: branchOf(push.ref), commits: [...new Set(commits)], time: now }] };
+}
+
 function fail(what: string, err: z.ZodError): ParsedDelivery {
   const first = err.issues[0];
   return { ok: false, error: `not a valid ${what} payload: ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'}` };
@@ -192,9 +200,7 @@ export function parseGithubDelivery(event: string | undefined, payload: unknown,
     case 'push': {
       const p = GithubPushEvent.safeParse(payload);
       if (!p.success) return fail('GitHub push', p.error);
-      if (!p.data.ref.startsWith('refs/heads/')) return { ok: true, facts: [], ignored: 'push of a tag' };
-      const commits = [...p.data.commits.map((c) => c.id.toLowerCase()), p.data.after.toLowerCase()].filter((c) => !/^0+$/.test(c));
-      return { ok: true, facts: [{ kind: 'push', provider: 'github', repo: repoOf(p.data.repository.html_url), branch: branchOf(p.data.ref), commits: [...new Set(commits)], time: now }] };
+      return pushDelivery('github', p.data.repository.html_url, p.data, now);
     }
     case 'ping':
       return { ok: true, facts: [], ignored: 'ping' };
@@ -237,9 +243,7 @@ export function parseGitlabDelivery(event: string | undefined, payload: unknown,
     case 'Push Hook': {
       const p = GitlabPushEvent.safeParse(payload);
       if (!p.success) return fail('GitLab push', p.error);
-      if (!p.data.ref.startsWith('refs/heads/')) return { ok: true, facts: [], ignored: 'push of a tag' };
-      const commits = [...p.data.commits.map((c) => c.id.toLowerCase()), p.data.after.toLowerCase()].filter((c) => !/^0+$/.test(c));
-      return { ok: true, facts: [{ kind: 'push', provider: 'gitlab', repo: repoOf(p.data.project.web_url), branch: branchOf(p.data.ref), commits: [...new Set(commits)], time: now }] };
+      return pushDelivery('gitlab', p.data.project.web_url, p.data, now);
     }
     default:
       return { ok: true, facts: [], ignored: `event "${String(event).slice(0, 50)}"` };

@@ -9,10 +9,9 @@
  * A record id already stored with identical content is a duplicate too (e.g. sent by two uploaders);
  * with different content it replaces the stored one (records are updated under their id).
  */
-import { canonicalJson } from '../../core/chain/canonicalJson';
-import { linkHash } from '../../core/chain/chainEntry';
 import type { ProvenanceRecord } from '../../core/model/schema';
 import { GENESIS_HASH, type UploadEntry } from '../../core/sync/uploadChain';
+import { verifiedRecordJson } from './entryContent';
 import { toRow } from './recordRow';
 import type { Db } from './serverDb';
 
@@ -97,19 +96,7 @@ export class Ingestor {
     for (let i = 0; i < parsed.length; i++) {
       const entry = parsed[i]!;
       if (i > 0 && entry.seq !== parsed[i - 1]!.seq + 1) reject(`entry ${i}: seq ${entry.seq} does not follow seq ${parsed[i - 1]!.seq} (a batch is consecutive)`);
-      // Clients send records in canonical form: then JSON.stringify of the parsed record is those very
-      // bytes, and a matching hash proves it. Otherwise (another client) canonicalise and check again.
-      const rawRecord = (raw[i] as { record: unknown }).record;
-      let recordJson = JSON.stringify(rawRecord);
-      let hash = linkHash(entry.prev, `{"prev":"${entry.prev}","record":${recordJson},"seq":${entry.seq}}`);
-      if (hash !== entry.hash) {
-        const canonical = canonicalJson(rawRecord);
-        if (canonical !== recordJson) {
-          recordJson = canonical;
-          hash = linkHash(entry.prev, `{"prev":"${entry.prev}","record":${recordJson},"seq":${entry.seq}}`);
-        }
-      }
-      if (hash !== entry.hash) reject(`entry seq ${entry.seq}: hash does not match its content (altered in transit or computed wrongly)`);
+      const recordJson = verifiedRecordJson(entry, (raw[i] as { record: unknown }).record) ?? reject(`entry seq ${entry.seq}: hash does not match its content (altered in transit or computed wrongly)`);
       if (entry.seq <= head.seq) {
         const stored = this.getChainHash.get(uploader.id, entry.seq);
         if (stored?.hash === entry.hash) {

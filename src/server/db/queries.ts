@@ -24,11 +24,12 @@ export interface Page<T> {
 
 export class CursorError extends Error {}
 
-function encodeCursor(time: string, rid: number): string {
+/** Opaque page cursors: (time or rank, rid) of the last row served. Shared by both backends. */
+export function encodeCursor(time: string, rid: number): string {
   return Buffer.from(JSON.stringify([time, rid])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): [string, number] {
+export function decodeCursor(cursor: string): [string, number] {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && Number.isSafeInteger(v[1])) return [v[0], v[1] as number];

@@ -10,9 +10,8 @@
  * new id inserted by a concurrent batch meanwhile is taken as a replacement (last writer wins).
  */
 import type { Pool, PoolClient } from 'pg';
-import { canonicalJson } from '../../core/chain/canonicalJson';
-import { linkHash } from '../../core/chain/chainEntry';
 import { GENESIS_HASH, type UploadEntry } from '../../core/sync/uploadChain';
+import { verifiedRecordJson } from '../db/entryContent';
 import type { IngestBackend } from '../backend/backend';
 import { type ChainHead, ChainError, type IngestResult } from '../db/ingest';
 import { type RecordRow, toRow } from '../db/recordRow';
@@ -79,17 +78,7 @@ export class PgIngest implements IngestBackend {
     for (let i = 0; i < parsed.length; i++) {
       const entry = parsed[i]!;
       if (i > 0 && entry.seq !== parsed[i - 1]!.seq + 1) reject(`entry ${i}: seq ${entry.seq} does not follow seq ${parsed[i - 1]!.seq} (a batch is consecutive)`);
-      const rawRecord = (raw[i] as { record: unknown }).record;
-      let recordJson = JSON.stringify(rawRecord);
-      let hash = linkHash(entry.prev, `{"prev":"${entry.prev}","record":${recordJson},"seq":${entry.seq}}`);
-      if (hash !== entry.hash) {
-        const canonical = canonicalJson(rawRecord);
-        if (canonical !== recordJson) {
-          recordJson = canonical;
-          hash = linkHash(entry.prev, `{"prev":"${entry.prev}","record":${recordJson},"seq":${entry.seq}}`);
-        }
-      }
-      if (hash !== entry.hash) reject(`entry seq ${entry.seq}: hash does not match its content (altered in transit or computed wrongly)`);
+      const recordJson = verifiedRecordJson(entry, (raw[i] as { record: unknown }).record) ?? reject(`entry seq ${entry.seq}: hash does not match its content (altered in transit or computed wrongly)`);
       if (entry.seq <= head.seq) {
         if (storedHashes.get(entry.seq) === entry.hash) {
           duplicate++;

@@ -5,25 +5,12 @@
  */
 import type { Pool } from 'pg';
 import type { QueriesBackend } from '../backend/backend';
-import { CursorError, type Page, type RecordFilter, type StatsSummary, type TimelinePoint } from '../db/queries';
+import { CursorError, decodeCursor, encodeCursor, type Page, type RecordFilter, type StatsSummary, type TimelinePoint } from '../db/queries';
 import { clean } from './pgAccounts';
 import { tsQuery } from './searchText';
 
 const ORG = 1;
 
-function encodeCursor(first: string, rid: number): string {
-  return Buffer.from(JSON.stringify([first, rid])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, number] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && Number.isSafeInteger(v[1])) return [v[0], v[1] as number];
-  } catch {
-    // falls through to the error below
-  }
-  throw new CursorError('cursor is not one this server handed out');
-}
 
 const utc = (iso: string) => new Date(iso).toISOString();
 
