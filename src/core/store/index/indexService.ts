@@ -29,7 +29,10 @@ import { type IndexCounts, ProvenanceIndex } from './provenanceIndex';
 export interface SnapshotPolicy {
   /** Write snapshots at all (off when the snapshot on disk belongs to a newer LineageLens). */
   enabled: boolean;
-  /** Snapshot only after this long without folds or reads. */
+  /**
+   * Snapshot only after this long without folds or reads; secondary indexes deferred by a bulk load are
+   * built after this long too (if no query needed them before), ahead of the snapshot.
+   */
   idleMs: number;
   /** At most one idle snapshot per this interval (stretched to 50x the last snapshot's duration). */
   minIntervalMs: number;
@@ -301,6 +304,15 @@ export class IndexService {
 
   /** Called periodically: snapshots when there is something new and nobody has used the store for a while. */
   tick(now = Date.now()): SnapshotResult | null {
+    if (this.index.indexesDeferred && now - this.lastActivity >= this.policy.idleMs) {
+      try {
+        this.index.buildDeferredIndexes();
+      } catch (err) {
+        // Queries stay correct without them (only slower); the next query needing them tries again.
+        this.options.onProblem({ kind: 'index_error', message: `building the deferred secondary indexes failed: ${(err as Error).message}` });
+      }
+      return null; // the build took a while: look at snapshotting on a later tick
+    }
     if (!this.policy.enabled || this.unsnapshotted === 0) return null;
     if (now - this.lastActivity < this.policy.idleMs) return null;
     if (now - this.lastSnapshotAt < Math.max(this.policy.minIntervalMs, 50 * this.lastSnapshotMs)) return null;
