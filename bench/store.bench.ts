@@ -76,7 +76,7 @@ const storeBench: Benchmark = async (ctx) => {
     // session query) builds them; timed here, so the ingest figure is not read without its deferred cost.
     const deferred = (await store.stats()).secondaryIndexes;
     const buildCpuBefore = (await store.stats()).threadCpuMs ?? NaN;
-    let t = performance.now();
+    const t = performance.now();
     await store.sessionRecords(firstSession!);
     const buildMs = performance.now() - t;
     const buildCpuMs = ((await store.stats()).threadCpuMs ?? NaN) - buildCpuBefore;
