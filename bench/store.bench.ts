@@ -15,6 +15,7 @@ import { EventGenerator } from './helpers/eventGenerator';
 import { removeHome, tempHome } from './helpers/tempStore';
 import { ProvenanceRecord } from '../src/core/model/schema';
 import { applyPrivacy } from '../src/core/privacy/privacyLevel';
+import type { SnapshotResult } from '../src/core/store/index/indexService';
 import { type AppendOptions, openStore, type ProvenanceStore } from '../src/core/store/provenanceStore';
 import { prepareRecord } from '../src/core/store/recordPreparer';
 import { storeLayout } from '../src/core/store/storeHome';
@@ -275,9 +276,10 @@ async function snapshotStall(store: ProvenanceStore, ctx: BenchContext): Promise
     await trickle;
     return { maxMs: histogram.max / 1e6, ms };
   };
-  const snapshot = await measure(() => store.snapshot());
+  let written: SnapshotResult | undefined;
+  const snapshot = await measure(async () => (written = await store.snapshot()));
   const idle = await measure(() => new Promise((resolve) => setTimeout(resolve, Math.max(500, snapshot.ms))));
-  ctx.log(`snapshot took ${(snapshot.ms / 1000).toFixed(2)} s in the worker`);
+  ctx.log(`snapshot took ${(snapshot.ms / 1000).toFixed(2)} s: export from SQLite ${((written?.exportMs ?? NaN) / 1000).toFixed(2)} s in the store worker, hash + write + fsync ${(((written?.ms ?? NaN) - (written?.exportMs ?? NaN)) / 1000).toFixed(2)} s in the nice-19 writer thread`);
   return [
     {
       name: 'store.max_stall_ms',

@@ -1,14 +1,18 @@
 import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { EventGenerator } from '../../bench/helpers/eventGenerator';
 import { removeHome, tempHome } from '../../bench/helpers/tempStore';
 import type { EditEvent, ProvenanceRecord } from '../../src/core/model/schema';
 import type { ProvenanceQuery } from '../../src/core/store/index/indexQuery';
 import { type IndexOp, rowFieldsOf } from '../../src/core/store/index/indexRow';
 import { IndexService } from '../../src/core/store/index/indexService';
+import { readSnapshot } from '../../src/core/store/index/indexSnapshot';
 import { ProvenanceIndex } from '../../src/core/store/index/provenanceIndex';
 import { openStore } from '../../src/core/store/provenanceStore';
 import { loadSqlEngine } from '../../src/core/store/sqlEngine';
 import { storeLayout } from '../../src/core/store/storeHome';
+import { backgroundSnapshotWriter } from '../../src/core/store/worker/snapshotWriterThread';
 
 const ops = (records: ProvenanceRecord[], firstSeq = 1): IndexOp[] =>
   records.map((r, i) => ({ op: 'put', seq: firstSeq + i, segment: 1, offset: (firstSeq + i) * 10, length: 9, fields: rowFieldsOf(r) }));
@@ -99,6 +103,33 @@ describe('store: secondary indexes deferred by a bulk load', () => {
       assert.deepEqual(second.query({ sessionId: edit.sessionId }).hits.map((h) => h.id).sort(), expected);
       second.close();
     } finally {
+      removeHome(home);
+    }
+  });
+});
+
+describe('store: snapshot files written by the low-priority writer thread', () => {
+  const script = path.resolve(__dirname, '../../src/core/store/worker/storeWorker.js');
+
+  it('writes the same checked snapshot as writing in this thread, at nice 19, and reports failures with their code', async () => {
+    const home = tempHome();
+    const writer = backgroundSnapshotWriter(script);
+    try {
+      const file = path.join(home, 'index.snapshot');
+      const db = new Uint8Array(300_000).map((_, i) => i % 251);
+      const header = { storeId: 'st', schemaVersion: 1, position: { segment: 1, offset: 10, line: 1 }, lastSeq: 1, lastHash: 'a'.repeat(64), lastLocation: { segment: 1, offset: 0, length: 9 } };
+      assert.equal(writer(file, header, db.slice()), true);
+      const read = readSnapshot(file);
+      assert.ok(read?.ok);
+      assert.deepEqual([read.header.lastSeq, Buffer.compare(Buffer.from(read.db), Buffer.from(db))], [1, 0]);
+      assert.equal(writer(file, { ...header, lastSeq: 0 }, db.slice()), false, 'an older snapshot does not replace a newer one');
+      assert.throws(() => writer(path.join(home, 'missing', 'x.snapshot'), header, db.slice()), (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+      if (process.platform === 'linux') {
+        const niceOfThreads = readdirSync('/proc/self/task').map((tid) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'latin1').split(') ')[1]!.split(' ')[16]));
+        assert.ok(niceOfThreads.includes(19), `a thread at nice 19 among ${niceOfThreads.join(',')}`);
+      }
+    } finally {
+      writer.close();
       removeHome(home);
     }
   });

@@ -49,6 +49,8 @@ export interface IndexServiceOptions {
   wasmPath?: string;
   snapshots?: Partial<SnapshotPolicy>;
   migrations?: readonly IndexMigration[];
+  /** Writes the snapshot file (default: writeSnapshot in this thread; the store worker hands it to a low-priority thread). */
+  writeSnapshotFile?: (file: string, header: Omit<SnapshotHeader, 'dbBytes' | 'dbSha256' | 'createdAt'>, db: Uint8Array) => boolean;
 }
 
 /** A commit of this process, folded without reading it back when the index is exactly at its start. */
@@ -71,6 +73,8 @@ export interface SnapshotResult {
   written: boolean;
   bytes: number;
   ms: number;
+  /** Of `ms`, the part spent copying the database out of SQLite (the rest: hashing, writing, fsync). */
+  exportMs?: number;
   lastSeq: number;
   reason?: string;
 }
@@ -280,6 +284,8 @@ export class IndexService {
     const foldedBefore = this.unsnapshotted;
     try {
       const db = this.index.export();
+      const exportMs = performance.now() - started;
+      const bytes = db.length; // the writer may take the bytes over (transferred to its thread)
       const header = {
         storeId: this.options.storeId,
         schemaVersion: this.options.migrations?.at(-1)?.version ?? INDEX_SCHEMA_VERSION,
@@ -288,12 +294,12 @@ export class IndexService {
         lastHash: this.lastHash,
         lastLocation: this.lastLocation,
       };
-      const written = writeSnapshot(this.options.layout.snapshotFile, header, db);
+      const written = (this.options.writeSnapshotFile ?? writeSnapshot)(this.options.layout.snapshotFile, header, db);
       this.lastSnapshotAt = Date.now();
       this.lastSnapshotMs = performance.now() - started;
       this.unsnapshotted -= foldedBefore;
-      if (written) this.snapshotInfo = { lastSeq: this.lastSeq, bytes: db.length, createdAt: new Date().toISOString() };
-      return result(written, db.length, written ? undefined : 'a newer snapshot is already on disk');
+      if (written) this.snapshotInfo = { lastSeq: this.lastSeq, bytes, createdAt: new Date().toISOString() };
+      return { ...result(written, bytes, written ? undefined : 'a newer snapshot is already on disk'), exportMs };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       this.options.onProblem({ kind: 'snapshot_failed', message: `could not write the index snapshot (${code ?? (err as Error).message}); the journal still holds everything` });
