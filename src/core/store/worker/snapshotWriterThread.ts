@@ -45,7 +45,7 @@ export function isSnapshotWriterData(data: unknown): data is SnapshotWriterData 
  * A writer that runs in a background thread started from `script` (the store worker's own file).
  * Falls back to writing in this thread if the background thread cannot be started.
  */
-export function backgroundSnapshotWriter(script: string): SnapshotFileWriter & { close(): void } {
+export function backgroundSnapshotWriter(script: string): SnapshotFileWriter & { warmUp(): void; close(): void } {
   let thread: { worker: Worker; port: MessagePort; state: Int32Array } | null = null;
   let unavailable = false;
   const start = () => {
@@ -57,14 +57,16 @@ export function backgroundSnapshotWriter(script: string): SnapshotFileWriter & {
     worker.on('exit', () => (thread = null));
     return { worker, port: channel.port1, state: new Int32Array(shared) };
   };
-  const write: SnapshotFileWriter = (file, header, db) => {
-    if (!unavailable && !thread) {
-      try {
-        thread = start();
-      } catch {
-        unavailable = true;
-      }
+  const ensureStarted = () => {
+    if (unavailable || thread) return;
+    try {
+      thread = start();
+    } catch {
+      unavailable = true;
     }
+  };
+  const write: SnapshotFileWriter = (file, header, db) => {
+    ensureStarted();
     if (!thread) return writeSnapshot(file, header, db);
     const { port, state } = thread;
     Atomics.store(state, 0, IDLE);
@@ -81,6 +83,8 @@ export function backgroundSnapshotWriter(script: string): SnapshotFileWriter & {
     return reply.written;
   };
   return Object.assign(write, {
+    /** Starts the thread now, in the background: its start-up (a second on a busy machine) then never delays a snapshot. */
+    warmUp: ensureStarted,
     close: () => {
       void thread?.worker.terminate();
       thread = null;

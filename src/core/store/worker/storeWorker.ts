@@ -35,6 +35,7 @@ function runStoreWorker(): void {
     (service) => {
       timer = setInterval(() => service.tick(), init.tickMs);
       timer.unref();
+      if (init.snapshots?.enabled !== false) snapshotWriter.warmUp();
     },
     (err: Error) => post({ type: 'problem', problem: { kind: 'index_error', message: `the index could not start: ${err.message}` } }),
   );
