@@ -65,6 +65,21 @@ export const INDEX_MIGRATIONS: readonly IndexMigration[] = [
 
 export const INDEX_SCHEMA_VERSION = INDEX_MIGRATIONS.at(-1)!.version;
 
+/**
+ * The secondary indexes of the record table, as the newest migration defines them. Only session,
+ * repository, time, tool/model and whole-store queries (and lookups by seq) read them; file and line
+ * queries use the clustered primary key and id lookups the id index. A bulk load drops them and builds
+ * them again in one pass when first needed (see ProvenanceIndex): a sort-based CREATE INDEX costs a
+ * fraction of maintaining four B-trees row by row. An index without them is valid (queries stay
+ * correct, only slower), so whether they exist is read from sqlite_master, and a snapshot may lack them.
+ */
+export const SECONDARY_INDEXES: readonly { name: string; sql: string }[] = [
+  { name: 'record_seq', sql: 'CREATE INDEX IF NOT EXISTS record_seq ON record (seq, tool, model)' },
+  { name: 'record_session', sql: 'CREATE INDEX IF NOT EXISTS record_session ON record (session, seq)' },
+  { name: 'record_time', sql: 'CREATE INDEX IF NOT EXISTS record_time ON record (time, seq)' },
+  { name: 'record_repo', sql: 'CREATE INDEX IF NOT EXISTS record_repo ON record (repo, seq)' },
+];
+
 export class IndexVersionError extends Error {
   constructor(
     readonly found: number,

@@ -29,7 +29,10 @@ import { type IndexCounts, ProvenanceIndex } from './provenanceIndex';
 export interface SnapshotPolicy {
   /** Write snapshots at all (off when the snapshot on disk belongs to a newer LineageLens). */
   enabled: boolean;
-  /** Snapshot only after this long without folds or reads. */
+  /**
+   * Snapshot only after this long without folds or reads; secondary indexes deferred by a bulk load are
+   * built after this long too (if no query needed them before), ahead of the snapshot.
+   */
   idleMs: number;
   /** At most one idle snapshot per this interval (stretched to 50x the last snapshot's duration). */
   minIntervalMs: number;
@@ -46,6 +49,8 @@ export interface IndexServiceOptions {
   wasmPath?: string;
   snapshots?: Partial<SnapshotPolicy>;
   migrations?: readonly IndexMigration[];
+  /** Writes the snapshot file (default: writeSnapshot in this thread; the store worker hands it to a low-priority thread). */
+  writeSnapshotFile?: (file: string, header: Omit<SnapshotHeader, 'dbBytes' | 'dbSha256' | 'createdAt'>, db: Uint8Array) => boolean;
 }
 
 /** A commit of this process, folded without reading it back when the index is exactly at its start. */
@@ -68,6 +73,8 @@ export interface SnapshotResult {
   written: boolean;
   bytes: number;
   ms: number;
+  /** Of `ms`, the part spent copying the database out of SQLite (the rest: hashing, writing, fsync). */
+  exportMs?: number;
   lastSeq: number;
   reason?: string;
 }
@@ -277,6 +284,8 @@ export class IndexService {
     const foldedBefore = this.unsnapshotted;
     try {
       const db = this.index.export();
+      const exportMs = performance.now() - started;
+      const bytes = db.length; // the writer may take the bytes over (transferred to its thread)
       const header = {
         storeId: this.options.storeId,
         schemaVersion: this.options.migrations?.at(-1)?.version ?? INDEX_SCHEMA_VERSION,
@@ -285,12 +294,12 @@ export class IndexService {
         lastHash: this.lastHash,
         lastLocation: this.lastLocation,
       };
-      const written = writeSnapshot(this.options.layout.snapshotFile, header, db);
+      const written = (this.options.writeSnapshotFile ?? writeSnapshot)(this.options.layout.snapshotFile, header, db);
       this.lastSnapshotAt = Date.now();
       this.lastSnapshotMs = performance.now() - started;
       this.unsnapshotted -= foldedBefore;
-      if (written) this.snapshotInfo = { lastSeq: this.lastSeq, bytes: db.length, createdAt: new Date().toISOString() };
-      return result(written, db.length, written ? undefined : 'a newer snapshot is already on disk');
+      if (written) this.snapshotInfo = { lastSeq: this.lastSeq, bytes, createdAt: new Date().toISOString() };
+      return { ...result(written, bytes, written ? undefined : 'a newer snapshot is already on disk'), exportMs };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       this.options.onProblem({ kind: 'snapshot_failed', message: `could not write the index snapshot (${code ?? (err as Error).message}); the journal still holds everything` });
@@ -301,6 +310,15 @@ export class IndexService {
 
   /** Called periodically: snapshots when there is something new and nobody has used the store for a while. */
   tick(now = Date.now()): SnapshotResult | null {
+    if (this.index.indexesDeferred && now - this.lastActivity >= this.policy.idleMs) {
+      try {
+        this.index.buildDeferredIndexes();
+      } catch (err) {
+        // Queries stay correct without them (only slower); the next query needing them tries again.
+        this.options.onProblem({ kind: 'index_error', message: `building the deferred secondary indexes failed: ${(err as Error).message}` });
+      }
+      return null; // the build took a while: look at snapshotting on a later tick
+    }
     if (!this.policy.enabled || this.unsnapshotted === 0) return null;
     if (now - this.lastActivity < this.policy.idleMs) return null;
     if (now - this.lastSnapshotAt < Math.max(this.policy.minIntervalMs, 50 * this.lastSnapshotMs)) return null;

@@ -8,7 +8,7 @@ import { formatIssues } from '../../model/version';
 import type { JournalLocation } from '../journal/journalWriter';
 import { compileQuery, type InternLookups, ProvenanceQuery, type ProvenanceHit, type QueryPage, encodeCursor } from './indexQuery';
 import { DISPOSITIONS, type IndexOp } from './indexRow';
-import { type IndexMigration, INDEX_MIGRATIONS, migrateIndex, tuneIndexConnection } from './indexSchema';
+import { type IndexMigration, INDEX_MIGRATIONS, migrateIndex, SECONDARY_INDEXES, tuneIndexConnection } from './indexSchema';
 import { fileKey, INTERN_SPECS, InternTable } from './internTable';
 
 const RECORD_INSERT_COLUMNS = 'seq, id, kind, repo, file, session, tool, model, time, time_end, disposition, line_start, line_end, content_hash, segment, offset, length';
@@ -31,6 +31,15 @@ const upsertSql = (rows: number) => `
 
 const MAX_CACHED_STATEMENTS = 64;
 
+/**
+ * A fold is a bulk load, which drops the secondary indexes until they are needed, when it puts at least
+ * this many rows and at least a quarter as many as the table holds. Building an index afterwards is one
+ * sort of the whole table (~1-2 us per row and index) instead of a random B-tree insert per row (~3.5 us
+ * per row and index, growing with the table); a small batch into a big table is cheaper maintained.
+ */
+const BULK_LOAD_MIN_ROWS = 1_000;
+const BULK_LOAD_MIN_FRACTION = 0.25;
+
 export interface IndexCounts {
   records: number;
   edits: number;
@@ -41,6 +50,10 @@ export interface IndexCounts {
   models: number;
   /** Size of the database in bytes (what a snapshot holds). */
   bytes: number;
+  /** Whether the secondary indexes exist, or were dropped by a bulk load and wait to be built. */
+  secondaryIndexes: 'built' | 'deferred';
+  /** How long the last build of the secondary indexes took (ms); null if this index never built them. */
+  lastIndexBuildMs: number | null;
 }
 
 export class ProvenanceIndex {
@@ -56,6 +69,11 @@ export class ProvenanceIndex {
   private readonly lookups: InternLookups;
   /** File ids by repository id and path: folding looks files up without building a `repo NUL path` key per record. */
   private readonly fileIds = new Map<number, Map<string, number>>();
+  /** False while a bulk load has deferred the secondary indexes (see BULK_LOAD_MIN_ROWS). */
+  private secondaryBuilt: boolean;
+  private lastIndexBuildMs: number | null = null;
+  /** Rows in the record table, approximately (replacing puts count too): only steers bulk-load detection. */
+  private rows: number;
 
   /** Opens a database from snapshot bytes (or empty), migrated to the current schema. Throws IndexVersionError for a newer one. */
   static open(SQL: SqlJsStatic, bytes?: Uint8Array, migrations: readonly IndexMigration[] = INDEX_MIGRATIONS): ProvenanceIndex {
@@ -86,11 +104,51 @@ export class ProvenanceIndex {
       tool: (key) => this.tools.id(key),
       models: (keyOrId) => [...this.models.entries()].filter(([key]) => key === keyOrId || key.endsWith(`/${keyOrId}`)).map(([, id]) => id),
     };
+    const present = new Set((db.exec("SELECT name FROM sqlite_master WHERE type = 'index'")[0]?.values ?? []).map(([name]) => String(name)));
+    this.secondaryBuilt = SECONDARY_INDEXES.every((index) => present.has(index.name));
+    this.rows = this.countRows();
+  }
+
+  private countRows(): number {
+    return Number(this.db.exec('SELECT count(*) FROM record')[0]?.values[0]?.[0] ?? 0);
+  }
+
+  /** Whether the secondary indexes are deferred (dropped by a bulk load, not built again yet). */
+  get indexesDeferred(): boolean {
+    return !this.secondaryBuilt;
+  }
+
+  /**
+   * Builds the secondary indexes if a bulk load deferred them (one transaction; a sort of the whole table
+   * per index). Returns the milliseconds it took, 0 when there was nothing to build.
+   */
+  buildDeferredIndexes(): number {
+    if (this.secondaryBuilt) return 0;
+    const started = performance.now();
+    this.db.run('BEGIN');
+    try {
+      for (const index of SECONDARY_INDEXES) this.db.run(index.sql);
+      this.db.run('COMMIT');
+    } catch (err) {
+      this.db.run('ROLLBACK');
+      throw err;
+    }
+    this.secondaryBuilt = true;
+    this.lastIndexBuildMs = performance.now() - started;
+    return this.lastIndexBuildMs;
+  }
+
+  private deferIndexes(): void {
+    for (const index of SECONDARY_INDEXES) this.db.run(`DROP INDEX IF EXISTS ${index.name}`);
+    this.secondaryBuilt = false;
   }
 
   /** Applies ops in order, in one transaction. */
   apply(ops: readonly IndexOp[]): void {
     if (ops.length === 0) return;
+    let puts = 0;
+    for (const op of ops) if (op.op === 'put') puts++;
+    if (this.secondaryBuilt && puts >= BULK_LOAD_MIN_ROWS && puts >= this.rows * BULK_LOAD_MIN_FRACTION) this.deferIndexes();
     let pruned = false;
     // Rows waiting for a multi-row upsert: ROWS_PER_UPSERT x VALUES_PER_ROW values.
     const pending: SqlValue[] = new Array(ROWS_PER_UPSERT * VALUES_PER_ROW);
@@ -147,8 +205,10 @@ export class ProvenanceIndex {
     } catch (err) {
       this.db.run('ROLLBACK');
       this.fileIds.clear();
+      this.rows = this.countRows();
       throw err;
     }
+    this.rows = pruned ? this.countRows() : this.rows + puts;
   }
 
   /** The id of a file (interned on first sight), through the per-repository cache. */
@@ -169,6 +229,8 @@ export class ProvenanceIndex {
     const q = parsed.data;
     const compiled = compileQuery(q, this.lookups);
     if (!compiled) return { hits: [], nextCursor: null };
+    // File and line queries read the clustered primary key; everything else wants a secondary index.
+    if (q.path === undefined || compiled.order === 'time') this.buildDeferredIndexes();
     const statement = this.statement(compiled.sql);
     const hits: ProvenanceHit[] = [];
     try {
@@ -189,6 +251,7 @@ export class ProvenanceIndex {
   plan(input: ProvenanceQuery): string[] {
     const compiled = compileQuery(ProvenanceQuery.parse(input), this.lookups);
     if (!compiled) return [];
+    this.buildDeferredIndexes(); // plans describe the index as queries use it
     const rows = this.db.exec(`EXPLAIN QUERY PLAN ${compiled.sql}`, compiled.params)[0]?.values ?? [];
     return rows.map((row) => String(row[3]));
   }
@@ -211,6 +274,7 @@ export class ProvenanceIndex {
     const bySeq = this.statement('SELECT seq, segment, offset, length FROM record WHERE seq = ?');
     const byId = this.statement('SELECT seq, segment, offset, length FROM record WHERE id = ?');
     const found = new Map<number | string, JournalLocation & { seq: number }>();
+    if (keys.some((key) => typeof key === 'number')) this.buildDeferredIndexes(); // by seq: record_seq
     for (const key of keys) {
       const statement = typeof key === 'number' ? bySeq : byId;
       try {
@@ -240,6 +304,8 @@ export class ProvenanceIndex {
       tools: this.tools.size,
       models: this.models.size,
       bytes: bytes!,
+      secondaryIndexes: this.secondaryBuilt ? 'built' : 'deferred',
+      lastIndexBuildMs: this.lastIndexBuildMs,
     };
   }
 
