@@ -12,7 +12,9 @@ import { openSqliteBackend, SqliteBackend } from './backend/sqliteBackend';
 import type { Principal } from './db/accounts';
 import { ChainError } from './db/ingest';
 import { CursorError } from './db/queries';
-import type { RequestInfo, ServerContext } from './context';
+import type { RequestInfo, ServerContext, WebhookSecrets } from './context';
+import type { PgBackend } from './postgres/pgBackend';
+import { PgPrFacts, SqlitePrFacts } from './reviews/prFactsStore';
 import { Metrics } from './http/metrics';
 import { RateLimiter, type RateLimitOptions } from './http/rateLimit';
 import { HttpError, sendJson } from './http/respond';
@@ -30,6 +32,8 @@ export interface ServerOptions {
   /** Largest request body accepted (413 above). Default 16 MiB. */
   maxBodyBytes?: number;
   rateLimit?: RateLimitOptions;
+  /** PR webhook secrets (serve: LINEAGELENS_GITHUB_WEBHOOK_SECRET, LINEAGELENS_GITLAB_WEBHOOK_TOKEN). */
+  webhooks?: WebhookSecrets;
 }
 
 export interface RunningServer {
@@ -43,10 +47,13 @@ export interface RunningServer {
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 200, burst: 400 };
 
-export function createContext(backend: ServerBackend, options: Pick<ServerOptions, 'version' | 'maxBodyBytes' | 'rateLimit'>): ServerContext {
+export function createContext(backend: ServerBackend, options: Pick<ServerOptions, 'version' | 'maxBodyBytes' | 'rateLimit' | 'webhooks'>): ServerContext {
+  const sqlite = backend instanceof SqliteBackend ? backend.db : null;
   return {
     backend,
-    sqlite: backend instanceof SqliteBackend ? backend.db : null,
+    sqlite,
+    prFacts: sqlite ? new SqlitePrFacts(sqlite) : new PgPrFacts((backend as PgBackend).pool),
+    webhooks: options.webhooks ?? {},
     metrics: new Metrics(),
     limiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT),
     version: options.version,

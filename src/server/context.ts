@@ -4,6 +4,7 @@ import type { Principal } from './db/accounts';
 import type { Db } from './db/serverDb';
 import type { Metrics } from './http/metrics';
 import type { RateLimiter } from './http/rateLimit';
+import type { PrFactsStore } from './reviews/prFactsStore';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface ServerContext {
@@ -15,6 +16,15 @@ export interface ServerContext {
   limiter: RateLimiter;
   version: string;
   maxBodyBytes: number;
+  /** Pull/merge-request webhook facts (both backends). */
+  prFacts: PrFactsStore;
+  /** Shared secrets of the PR webhooks; a provider without one has no receiver (404). */
+  webhooks: WebhookSecrets;
+}
+
+export interface WebhookSecrets {
+  github?: string;
+  gitlab?: string;
 }
 
 export interface RequestInfo {

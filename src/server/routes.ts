@@ -1,6 +1,7 @@
 /** The route table: method, path pattern, how the caller authenticates, and the handler. */
 import * as api from './api/apiRoutes';
 import * as git from './api/blameExportRoutes';
+import * as webhooks from './api/webhookRoutes';
 import type { Handler } from './context';
 import * as pages from './dashboard/pages';
 
@@ -40,6 +41,10 @@ export const ROUTES: Route[] = [
   r('GET', /^\/api\/v1\/export$/, 'export', 'bearer', git.exportData),
   r('GET', /^\/api\/v1\/export\/signature$/, 'export_signature', 'bearer', git.exportSignature),
   r('GET', /^\/api\/v1\/export\/key$/, 'export_key', 'bearer', git.exportKey),
+  // Pull/merge-request webhooks authenticate by the provider's signature, not a bearer token.
+  r('POST', /^\/api\/v1\/webhooks\/github$/, 'webhook_github', 'none', webhooks.githubWebhook),
+  r('POST', /^\/api\/v1\/webhooks\/gitlab$/, 'webhook_gitlab', 'none', webhooks.gitlabWebhook),
+  r('GET', /^\/api\/v1\/reviews$/, 'reviews', 'bearer', webhooks.reviews),
   // Dashboard
   r('GET', /^\/login$/, 'login', 'none', pages.loginPage),
   r('POST', /^\/login$/, 'login', 'none', pages.login),

@@ -53,6 +53,11 @@ export async function runServe(args: string[]): Promise<number> {
     backend,
     maxBodyBytes: Math.round(maxBodyMb * 1024 * 1024),
     rateLimit: { perSecond, burst: perSecond * 2 },
+    // Secrets come from the environment only (never flags: a command line is visible to every user).
+    webhooks: {
+      github: process.env.LINEAGELENS_GITHUB_WEBHOOK_SECRET?.trim() || undefined,
+      gitlab: process.env.LINEAGELENS_GITLAB_WEBHOOK_TOKEN?.trim() || undefined,
+    },
   });
   if (issued) {
     process.stdout.write(

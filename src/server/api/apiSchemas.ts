@@ -99,6 +99,13 @@ export const LedgerIngestResult = z.object({
 
 const Commitish = z.string().regex(/^[0-9a-fA-F]{7,64}$/, 'commit must be a commit id (7 to 64 hex digits)');
 
+export const ReviewQuery = z
+  .object({
+    repo: z.string().min(1).max(200).describe('repository id (as in the records and bindings)'),
+    commit: z.string().regex(/^[0-9a-fA-F]{40}$/, 'expected a full 40-digit commit id').describe('full commit id'),
+  })
+  .strict();
+
 export const BlameQuery = z
   .object({
     repo: z.string().min(1).max(200).describe('repository id (as in the records and bindings)'),

@@ -123,6 +123,29 @@ export function openApiDocument(version: string): Json {
           responses: { 200: { description: 'stored; counts of new, duplicate and conflicting ids', ...json('LedgerIngestResult') }, ...errors(...STD, 413, 415) },
         },
       },
+      '/api/v1/webhooks/github': {
+        post: {
+          summary: 'GitHub pull_request, pull_request_review and push events (X-Hub-Signature-256 with the configured secret; no bearer token)',
+          security: [],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: { 200: { description: 'stored (once per X-GitHub-Delivery) or acknowledged', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(400, 401, 404, 413, 415) },
+        },
+      },
+      '/api/v1/webhooks/gitlab': {
+        post: {
+          summary: 'GitLab Merge Request Hook and Push Hook events (X-Gitlab-Token equal to the configured token; no bearer token)',
+          security: [],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: { 200: { description: 'stored (once per delivery) or acknowledged', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(400, 401, 404, 413, 415) },
+        },
+      },
+      '/api/v1/reviews': {
+        get: {
+          summary: 'review status of a commit from PR webhooks: reviewed by whom in which PR, merged without review, in review',
+          parameters: queryParameters(S.ReviewQuery),
+          responses: { 200: { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(...STD) },
+        },
+      },
       '/api/v1/blame': { get: get('AI lines of a file as committed in a commit (from uploaded bindings; rewrites followed)', 'BlameResult', queryParameters(S.BlameQuery)) },
       '/api/v1/export': {
         get: {

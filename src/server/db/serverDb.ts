@@ -80,6 +80,25 @@ const MIGRATIONS: string[] = [
   CREATE VIRTUAL TABLE records_fts USING fts5 (prompt, code, content='', contentless_delete=1, tokenize='unicode61');
   `,
   BINDINGS_MIGRATION,
+  // 3: pull request webhooks (server/reviews/prFactsStore.ts)
+  `
+  CREATE TABLE pr_deliveries (
+    provider TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    facts INTEGER NOT NULL,
+    PRIMARY KEY (provider, delivery_id)
+  ) WITHOUT ROWID;
+  CREATE TABLE pr_facts (
+    provider TEXT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    repo_id TEXT NOT NULL,
+    json TEXT NOT NULL,
+    UNIQUE (provider, delivery_id, idx)
+  );
+  CREATE INDEX pr_facts_repo ON pr_facts (repo_id);
+  `,
 ];
 
 export function openServerDb(file: string): Db {

@@ -110,6 +110,32 @@ CREATE INDEX records_author ON records (org_id, author, time);
 CREATE INDEX records_search ON records USING gin (search);
 `,
   },
+  {
+    version: 2,
+    name: 'pull request webhooks',
+    sql: `
+CREATE TABLE pr_deliveries (
+  org_id integer NOT NULL DEFAULT 1,
+  provider text NOT NULL,
+  delivery_id text NOT NULL,
+  received_at timestamptz NOT NULL,
+  facts integer NOT NULL,
+  PRIMARY KEY (org_id, provider, delivery_id)
+);
+CREATE TABLE pr_facts (
+  org_id integer NOT NULL DEFAULT 1,
+  seq bigint GENERATED ALWAYS AS IDENTITY,
+  provider text NOT NULL,
+  delivery_id text NOT NULL,
+  idx integer NOT NULL,
+  repo_id text NOT NULL,
+  fact jsonb NOT NULL,
+  PRIMARY KEY (org_id, seq),
+  UNIQUE (org_id, provider, delivery_id, idx)
+);
+CREATE INDEX pr_facts_repo ON pr_facts (org_id, repo_id, seq);
+`,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,56 @@
+/**
+ * Pull/merge-request webhooks and the review status they give commits.
+ *
+ *   POST /api/v1/webhooks/github   X-GitHub-Event, X-GitHub-Delivery, X-Hub-Signature-256 (HMAC of the body)
+ *   POST /api/v1/webhooks/gitlab   X-Gitlab-Event, X-Gitlab-Token, X-Gitlab-Event-UUID (or Idempotency-Key)
+ *   GET  /api/v1/reviews?repo=&commit=   "reviewed by X in PR #N", "merged without review", ...
+ *
+ * The receivers authenticate by the provider's signature (the secret from LINEAGELENS_GITHUB_WEBHOOK_SECRET
+ * / LINEAGELENS_GITLAB_WEBHOOK_TOKEN), not by a bearer token; without a configured secret they answer 404.
+ * A delivery is stored once by its id (providers redeliver); events we do not use are acknowledged.
+ */
+import { createHash } from 'node:crypto';
+import { parseGithubDelivery, parseGitlabDelivery, type Provider } from '../../core/reviews/prEvents';
+import { describeCommitReview, PrReviewIndex } from '../../core/reviews/prReviews';
+import { verifyGithubSignature, verifyGitlabToken } from '../../core/reviews/webhookSignature';
+import type { Handler } from '../context';
+import { parseJsonBody, readBody } from '../http/body';
+import { HttpError, sendJson } from '../http/respond';
+import { ReviewQuery } from './apiSchemas';
+import { parseQuery } from './params';
+
+function header(req: { headers: Record<string, string | string[] | undefined> }, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function receiver(provider: Provider): Handler {
+  return async (ctx, { req, res }) => {
+    const secret = ctx.webhooks[provider];
+    if (!secret) throw new HttpError(404, `${provider} webhooks are not configured on this server`);
+    const body = await readBody(req, ctx.maxBodyBytes);
+    const check = provider === 'github' ? verifyGithubSignature(secret, body, header(req, 'x-hub-signature-256')) : verifyGitlabToken(secret, header(req, 'x-gitlab-token'));
+    if (!check.ok) throw new HttpError(401, `webhook refused: ${check.reason}`);
+    const payload = parseJsonBody(req, body);
+    const event = header(req, provider === 'github' ? 'x-github-event' : 'x-gitlab-event');
+    const parsed = provider === 'github' ? parseGithubDelivery(event, payload) : parseGitlabDelivery(event, payload);
+    if (!parsed.ok) throw new HttpError(400, parsed.error);
+    // The provider's delivery id; without one, the body's hash (a redelivery is byte-identical).
+    const deliveryId =
+      (provider === 'github' ? header(req, 'x-github-delivery') : (header(req, 'x-gitlab-event-uuid') ?? header(req, 'idempotency-key')))?.slice(0, 200) ??
+      `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const stored = parsed.facts.length > 0 ? await ctx.prFacts.add(provider, deliveryId, parsed.facts, new Date().toISOString()) : false;
+    sendJson(res, 200, { delivery: deliveryId, facts: parsed.facts.length, stored, ...(parsed.ignored ? { ignored: parsed.ignored } : {}) });
+  };
+}
+
+export const githubWebhook = receiver('github');
+export const gitlabWebhook = receiver('gitlab');
+
+export const reviews: Handler = async (ctx, { res, url }) => {
+  const q = parseQuery(ReviewQuery, url);
+  const index = new PrReviewIndex();
+  index.add(await ctx.prFacts.factsOf(q.repo));
+  const review = index.reviewOf(q.repo, q.commit);
+  sendJson(res, 200, { repo: q.repo, commit: q.commit.toLowerCase(), review, description: describeCommitReview(review) });
+};
