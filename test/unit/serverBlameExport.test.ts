@@ -8,18 +8,21 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { updateUserConfig } from '../../src/core/config/userConfig';
 import { recordMatcher } from '../../src/core/export/exportFilter';
 import { repoIdentityOf } from '../../src/core/git/bindCommit';
 import { blameFile } from '../../src/core/git/blame';
 import { GitLedger, LedgerView } from '../../src/core/git/gitLedger';
+import { type Binding, GIT_SCHEMA_ID } from '../../src/core/git/gitRecords';
+import { Outbox } from '../../src/core/sync/outbox';
+import { syncOutbox } from '../../src/core/sync/syncClient';
 import type { EditEvent } from '../../src/core/model/schema';
 import { openStore } from '../../src/core/store/provenanceStore';
 import { openServerDb } from '../../src/server/db/serverDb';
 import { aiEdit, gitEnv, TempRepo } from './gitHelpers';
-import { api, CLI, removeDir, type ServerProcess, startServerProcess, tempDir } from './serverHarness';
+import { api, CLI, freePort, removeDir, type ServerProcess, startServerProcess, tempDir } from './serverHarness';
 
 const cli = (args: string[], env: NodeJS.ProcessEnv, cwd?: string) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, cwd, timeout: 60_000 });
 
@@ -282,5 +285,66 @@ describe('team server blame and export (real git, store, sync and server process
         removeDir(dir);
       }
     });
+  });
+});
+
+describe('git ledger upload through a server outage (real server process)', function () {
+  this.timeout(60_000);
+
+  it('retries while the server is down and delivers every ledger record exactly once', async () => {
+    const home = tempDir('ll-sbe-outage-home-');
+    const data = tempDir('ll-sbe-outage-data-');
+    let server: ServerProcess | null = null;
+    try {
+      const port = await freePort();
+      server = await startServerProcess(data, [], port);
+      const token = server.token!;
+      await server.stop();
+      server = null;
+      const ledger = new GitLedger(home);
+      const edit = aiEdit('repo-outage', 'x.ts', 0, ['const ai_x = 1;']);
+      const bindings: Binding[] = Array.from({ length: 7 }, (_, i) => ({
+        schema: GIT_SCHEMA_ID,
+        kind: 'binding' as const,
+        id: `gb_outage_${i}`,
+        time: '2026-11-20T10:00:00.000Z',
+        repoId: 'repo-outage',
+        commit: String(i).repeat(40),
+        path: 'x.ts',
+        via: 'commit' as const,
+        edit: { id: edit.id, sessionId: edit.sessionId, tool: 'claude-code', model: 'anthropic/claude-sonnet-4-5', time: edit.time, disposition: 'accepted' as const, acceptor: null },
+        ranges: [{ start: 1, end: 1, sha256: 'a'.repeat(64), lines: ['0123456789abcdef'] }],
+      }));
+      await ledger.append(bindings);
+      const outbox = Outbox.open(home);
+      const retries: string[] = [];
+      const result = await syncOutbox(outbox, {
+        serverUrl: `http://127.0.0.1:${port}`,
+        token,
+        batchSize: 3,
+        retry: { baseMs: 10, maxMs: 50, maxAttempts: 20 },
+        onEvent: (e) => {
+          if (e.type === 'retry') retries.push(e.reason);
+        },
+        // The server comes back during the second wait.
+        sleep: async (ms) => {
+          if (retries.length === 2 && !server) server = await startServerProcess(data, [], port);
+          await new Promise((r) => setTimeout(r, ms));
+        },
+      });
+      assert.ok(retries.length >= 2, 'the upload was retried while the server was down');
+      assert.deepEqual(result.ledger, { sent: 7, accepted: 7, duplicate: 0 });
+      // A second run sends nothing; forgetting the acknowledgement resends all, and nothing changes.
+      assert.deepEqual((await syncOutbox(outbox, { serverUrl: `http://127.0.0.1:${port}`, token })).ledger, { sent: 0, accepted: 0, duplicate: 0 });
+      rmSync(path.join(home, 'sync', 'ledger-state.json'));
+      assert.deepEqual((await syncOutbox(outbox, { serverUrl: `http://127.0.0.1:${port}`, token, batchSize: 4 })).ledger, { sent: 7, accepted: 0, duplicate: 7 });
+      const blame = await api(server!.url, token, `/api/v1/blame?repo=repo-outage&path=x.ts&commit=${bindings[3]!.commit}`);
+      assert.equal(blame.status, 200, blame.text);
+      assert.equal((blame.json.lines as unknown[]).length, 1);
+    } finally {
+      await (server as ServerProcess | null)?.stop();
+      removeDir(home);
+      removeDir(data);
+    }
   });
 });
