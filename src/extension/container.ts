@@ -27,6 +27,7 @@ import { SyncService } from './sync/syncService';
 import { SyncStatusBar } from './sync/syncStatusBar';
 import { Log } from './log';
 import { LineageGraph, nodeId } from '../core/lineage/lineageGraph';
+import { RewriteLog } from '../core/lineage/rewriteLog';
 import { ancestryOf, type AncestryStep } from '../core/lineage/lineageQueries';
 
 /** A file edited by AI more often than this gets no ancestry in its hover (the graph is built per hover). */
@@ -55,12 +56,16 @@ export class Container implements vscode.Disposable {
   readonly serverTokens: ServerTokens;
   readonly sync: SyncService;
   readonly syncStatus: SyncStatusBar;
+  /** Editor-seen rewrites, kept across restarts for the hover's ancestry (written in batches). */
+  private readonly rewriteLog: RewriteLog;
   private readonly refreshViews = debounce(() => this.sessionsView.refresh(), 300, 2_000);
 
   constructor(readonly context: vscode.ExtensionContext) {
     this.log = this.own(new Log());
     this.changes = this.own(new ChangeRecorder(this.log));
     this.store = this.own(new StoreService(context, this.log));
+    this.rewriteLog = new RewriteLog(() => this.store.home, (m) => this.log.warn(m));
+    this.own({ dispose: () => void this.rewriteLog.flush() });
     this.tracking = this.own(
       new DocumentTracking(
         this.log,
@@ -70,6 +75,7 @@ export class Container implements vscode.Disposable {
           await this.capture.pipeline.idle();
         },
         (uri) => this.storedEditsOf(uri),
+        (later, earlier) => this.rewriteLog.note(later, earlier),
       ),
     );
     this.gutter = this.own(new GutterDecorator(this.tracking, (id) => this.recent.get(id)?.tool.name));
@@ -116,7 +122,10 @@ export class Container implements vscode.Disposable {
     if (edits.length > MAX_ANCESTRY_EDITS) return null;
     const graph = new LineageGraph();
     for (const e of edits) graph.addRecord(e);
-    for (const e of edits) for (const earlier of this.tracking.rewritesOf(e.id)) graph.addObservedRewrite(e.id, earlier);
+    const persisted = await this.rewriteLog.rewritesOf(edits.map((e) => e.id));
+    for (const e of edits) {
+      for (const earlier of new Set([...this.tracking.rewritesOf(e.id), ...(persisted.get(e.id) ?? [])])) graph.addObservedRewrite(e.id, earlier);
+    }
     return ancestryOf(graph, nodeId.edit(editId))?.chain ?? null;
   }
 

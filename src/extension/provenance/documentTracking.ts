@@ -34,6 +34,8 @@ export class DocumentTracking implements vscode.Disposable {
     private readonly whenCurrent: () => Promise<void> = async () => undefined,
     /** Stored edit records of a document's file, for documents without saved anchors. */
     private readonly recordsFor: (uri: string) => Promise<EditEvent[]> = async () => [],
+    /** Told of each rewrite seen (to keep it across restarts); called on the hot path: must only record. */
+    private readonly onRewrite: (later: string, earlier: string) => void = () => undefined,
   ) {
     this.subscriptions = [
       vscode.workspace.onDidOpenTextDocument((d) => this.open(d)),
@@ -178,8 +180,10 @@ export class DocumentTracking implements vscode.Disposable {
       const inside = length > 0 ? span.start < offset + length && offset < span.end : span.start < offset && offset < span.end;
       if (!inside) continue;
       const set = this.rewrites.get(id) ?? new Set<string>();
+      if (set.has(span.recordId)) continue;
       set.add(span.recordId);
       this.rewrites.set(id, set);
+      this.onRewrite(id, span.recordId);
     }
     if (this.rewrites.size > MAX_REWRITES) this.rewrites.delete(this.rewrites.keys().next().value!);
   }
