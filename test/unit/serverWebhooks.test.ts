@@ -101,6 +101,31 @@ describe(`PR webhooks and review status on ${backend.name} (real server process)
     assert.equal((await api(server.url, token, `/api/v1/reviews?repo=${widgets}&commit=abc`)).status, 400);
   });
 
+  it('server blame shows each AI line’s pull-request review', async () => {
+    const commit = '2'.repeat(40);
+    const binding = {
+      schema: 'lineagelens.git/1',
+      kind: 'binding',
+      id: 'bd_webhook_test_1',
+      time: '2026-11-20T10:30:00.000Z',
+      repoId: widgets,
+      commit,
+      path: 'src/area.ts',
+      via: 'commit',
+      edit: { id: 'ed_webhook_1', sessionId: 'ses_webhook_1', tool: 'copilot', model: 'openai/gpt-4o', time: '2026-11-20T10:00:00.000Z', disposition: 'accepted', acceptor: null },
+      ranges: [{ start: 3, end: 4, sha256: 'a'.repeat(64), lines: ['0123456789abcdef', 'fedcba9876543210'] }],
+    };
+    const up = await api(server.url, token, '/api/v1/bindings', { body: { source: 'src_webhook_test', records: [binding] } });
+    assert.equal(up.status, 200, up.text);
+    const blame = await api(server.url, token, `/api/v1/blame?repo=${widgets}&path=src/area.ts&commit=${commit}`);
+    assert.equal(blame.status, 200, blame.text);
+    const lines = blame.json.lines as { line: number; pullRequest: { description: string } | null }[];
+    assert.deepEqual(lines.map((l) => [l.line, l.pullRequest?.description]), [
+      [3, 'merged without review in PR #42 by sam'],
+      [4, 'merged without review in PR #42 by sam'],
+    ]);
+  });
+
   it('GitLab: the author’s own approval does not count; a colleague’s does', async () => {
     await gitlab(server.url, 'Merge Request Hook', 'gitlab-merge_request-open.json', 'g-1');
     await gitlab(server.url, 'Push Hook', 'gitlab-push-branch.json', 'g-2');

@@ -134,6 +134,10 @@ export const BlameLineOut = z.object({
   acceptor: Acceptor.nullable(),
   review: Review,
   binding: z.object({ id: z.string(), via: z.enum(['commit', 'rewrite', 'content']), from: z.string().optional() }),
+  pullRequest: z
+    .object({ review: z.object({ status: z.string() }).loose().nullable(), description: z.string() })
+    .nullable()
+    .describe('the review of the line’s commit in a pull/merge request (from PR webhooks), e.g. "reviewed by rita in PR #42"'),
 });
 
 export const BlameResult = z.object({

@@ -29,6 +29,7 @@ import { parseJsonBody, readBody } from '../http/body';
 import { HttpError, sendJson } from '../http/respond';
 import { BlameQuery, ExportQuery, LedgerUploadBatch } from './apiSchemas';
 import { parseBody, parseQuery } from './params';
+import { pullRequestReviews } from './webhookRoutes';
 
 interface Services {
   bindings: BindingStore;
@@ -78,7 +79,10 @@ export const ingestBindings: Handler = async (ctx, { req, res, principal }) => {
 export const blame: Handler = async (ctx, { res, url }) => {
   const q = parseQuery(BlameQuery, url);
   try {
-    sendJson(res, 200, await servicesOf(ctx).blame.blame(q));
+    const result = await servicesOf(ctx).blame.blame(q);
+    // Each AI line's commit with its pull-request review, when PR webhooks told the server of one.
+    const prs = await pullRequestReviews(ctx, q.repo, [...new Set(result.lines.map((l) => l.commit))]);
+    sendJson(res, 200, { ...result, lines: result.lines.map((l) => ({ ...l, pullRequest: prs.get(l.commit.toLowerCase()) ?? null })) });
   } catch (err) {
     if (err instanceof BlameCommitError) throw new HttpError(400, err.message);
     throw err;

@@ -11,9 +11,9 @@
  */
 import { createHash } from 'node:crypto';
 import { parseGithubDelivery, parseGitlabDelivery, type Provider } from '../../core/reviews/prEvents';
-import { describeCommitReview, PrReviewIndex } from '../../core/reviews/prReviews';
+import { type CommitReview, describeCommitReview, PrReviewIndex } from '../../core/reviews/prReviews';
 import { verifyGithubSignature, verifyGitlabToken } from '../../core/reviews/webhookSignature';
-import type { Handler } from '../context';
+import type { Handler, ServerContext } from '../context';
 import { parseJsonBody, readBody } from '../http/body';
 import { HttpError, sendJson } from '../http/respond';
 import { ReviewQuery } from './apiSchemas';
@@ -49,8 +49,23 @@ export const gitlabWebhook = receiver('gitlab');
 
 export const reviews: Handler = async (ctx, { res, url }) => {
   const q = parseQuery(ReviewQuery, url);
-  const index = new PrReviewIndex();
-  index.add(await ctx.prFacts.factsOf(q.repo));
-  const review = index.reviewOf(q.repo, q.commit);
-  sendJson(res, 200, { repo: q.repo, commit: q.commit.toLowerCase(), review, description: describeCommitReview(review) });
+  const review = (await pullRequestReviews(ctx, q.repo, [q.commit])).get(q.commit.toLowerCase())!;
+  sendJson(res, 200, { repo: q.repo, commit: q.commit.toLowerCase(), ...review });
 };
+
+export interface PullRequestReview {
+  review: CommitReview | null;
+  description: string;
+}
+
+/** The PR review status of each commit (lower-case ids) of one repository, from the stored webhook facts. */
+export async function pullRequestReviews(ctx: ServerContext, repo: string, commits: readonly string[]): Promise<Map<string, PullRequestReview>> {
+  const index = new PrReviewIndex();
+  index.add(await ctx.prFacts.factsOf(repo));
+  const out = new Map<string, PullRequestReview>();
+  for (const c of commits) {
+    const review = index.reviewOf(repo, c);
+    out.set(c.toLowerCase(), { review, description: describeCommitReview(review) });
+  }
+  return out;
+}
