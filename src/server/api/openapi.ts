@@ -83,6 +83,13 @@ export function openApiDocument(version: string): Json {
     requestBody: { required: true, ...json(body) },
     responses: { 200: { description: 'stored; counts of accepted and duplicate entries', ...json('IngestResult') }, ...errors(...STD, 409, 413, 415) },
   });
+  const anyJson = { content: { 'application/json': { schema: { type: 'object' } } } };
+  const webhook = (summary: string) => ({
+    summary,
+    security: [],
+    requestBody: { required: true, ...anyJson },
+    responses: { 200: { description: 'stored (once per delivery id) or acknowledged', ...anyJson }, ...errors(400, 401, 404, 413, 415) },
+  });
   const recordParams = queryParameters(S.RecordQuery as unknown as z.ZodObject);
   return {
     openapi: '3.1.0',
@@ -123,22 +130,8 @@ export function openApiDocument(version: string): Json {
           responses: { 200: { description: 'stored; counts of new, duplicate and conflicting ids', ...json('LedgerIngestResult') }, ...errors(...STD, 413, 415) },
         },
       },
-      '/api/v1/webhooks/github': {
-        post: {
-          summary: 'GitHub pull_request, pull_request_review and push events (X-Hub-Signature-256 with the configured secret; no bearer token)',
-          security: [],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: { 200: { description: 'stored (once per X-GitHub-Delivery) or acknowledged', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(400, 401, 404, 413, 415) },
-        },
-      },
-      '/api/v1/webhooks/gitlab': {
-        post: {
-          summary: 'GitLab Merge Request Hook and Push Hook events (X-Gitlab-Token equal to the configured token; no bearer token)',
-          security: [],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
-          responses: { 200: { description: 'stored (once per delivery) or acknowledged', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(400, 401, 404, 413, 415) },
-        },
-      },
+      '/api/v1/webhooks/github': { post: webhook('GitHub pull_request, pull_request_review and push events (X-Hub-Signature-256 with the configured secret; no bearer token)') },
+      '/api/v1/webhooks/gitlab': { post: webhook('GitLab Merge Request Hook and Push Hook events (X-Gitlab-Token equal to the configured token; no bearer token)') },
       '/api/v1/reviews': {
         get: {
           summary: 'review status of a commit from PR webhooks: reviewed by whom in which PR, merged without review, in review',

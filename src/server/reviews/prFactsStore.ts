@@ -6,6 +6,7 @@
 import type { Pool } from 'pg';
 import type { PrFact, Provider } from '../../core/reviews/prEvents';
 import type { Db } from '../db/serverDb';
+import { inTransaction } from '../postgres/pgClient';
 
 export interface PrFactsStore {
   /** Stores the facts of one delivery; false when this delivery id was stored before (nothing changes). */
@@ -44,28 +45,17 @@ export class PgPrFacts implements PrFactsStore {
   ) {}
 
   async add(provider: Provider, deliveryId: string, facts: readonly PrFact[], receivedAt: string): Promise<boolean> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
+    return inTransaction(this.pool, async (c) => {
       const inserted = await c.query('INSERT INTO pr_deliveries (org_id, provider, delivery_id, received_at, facts) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [this.org, provider, deliveryId, receivedAt, facts.length]);
-      if (inserted.rowCount === 0) {
-        await c.query('ROLLBACK');
-        return false;
-      }
+      if (inserted.rowCount === 0) return false;
       if (facts.length > 0) {
         await c.query(
           'INSERT INTO pr_facts (org_id, provider, delivery_id, idx, repo_id, fact) SELECT $1, $2, $3, i - 1, r, f FROM unnest($4::text[], $5::jsonb[]) WITH ORDINALITY AS t(r, f, i)',
           [this.org, provider, deliveryId, facts.map((f) => f.repo.id), facts.map((f) => JSON.stringify(f))],
         );
       }
-      await c.query('COMMIT');
       return true;
-    } catch (err) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
   }
 
   async factsOf(repoId: string): Promise<PrFact[]> {
