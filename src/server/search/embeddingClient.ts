@@ -28,7 +28,10 @@ export interface EmbeddingConfig {
 
 export const EmbeddingConfigSchema = z
   .object({
-    url: z.url({ protocol: /^https?$/ }).max(2000),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .refine((u) => !new URL(u).username && !new URL(u).password, { message: 'put credentials in apiKey, not in the URL' }),
     model: z.string().min(1).max(200),
     apiKey: z.string().min(1).max(4000).optional(),
     batchSize: z.number().int().min(1).max(2048).optional(),
