@@ -5,7 +5,7 @@
  * embeddings endpoint on 127.0.0.1 with deterministic vectors.
  *
  * PostgreSQL: `$LINEAGELENS_TEST_PG_URL` (a superuser URL, any database), else the local cluster
- * through a `lineagelens_test` superuser that this helper creates with `runuser -u postgres psql` once.
+ * through a `lineagelens_search_test` superuser that this helper creates with `runuser -u postgres psql` once.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -18,7 +18,7 @@ import { ensureSearchSchema } from '../../src/server/pg/searchSchema';
 import { searchDocument, searchVectorSql, type SearchSource } from '../../src/server/search/searchDocument';
 import type { TextRecord } from '../../src/server/pg/recordTextSource';
 
-const TEST_ROLE = 'lineagelens_test';
+const TEST_ROLE = 'lineagelens_search_test';
 
 function adminUrl(): string {
   const env = process.env.LINEAGELENS_TEST_PG_URL?.trim();
@@ -42,6 +42,7 @@ export async function createTestDatabase(prefix = 'll_search'): Promise<TestData
   const url = new URL(admin);
   url.pathname = `/${name}`;
   const pool = new Pool({ connectionString: url.toString(), max: 6 });
+  pool.on('error', () => undefined); // an idle connection ended by the server (the final DROP ... FORCE)
   return {
     url: url.toString(),
     pool,

@@ -37,6 +37,8 @@ describe('search: reciprocal rank fusion', () => {
     assert.equal(dup.find((f) => f.key === 'a')!.score, 1 / (RRF_K + 1));
     assert.deepEqual(reciprocalRankFusion([[], []]), []);
     assert.throws(() => reciprocalRankFusion([['a']], -1), RangeError);
+    const weighted = reciprocalRankFusion([['a'], ['b']], 60, [1, 0.5]);
+    assert.deepEqual(weighted.map((f) => [f.key, f.score]), [['a', 1 / 61], ['b', 0.5 / 61]]);
   });
 
   it('uses k: a small k lets the top ranks dominate', () => {
@@ -64,6 +66,7 @@ describe('search: documents and query terms', () => {
     const d = searchDocument({ path: 'src/auth/tokenStore.ts', prompt: 'store the token', code: 'tokenStore.put(token); tokenStore.put(token)' });
     assert.equal(d.path, 'src auth tokenStore token store ts');
     assert.deepEqual(d.words.split(' ').sort(), ['auth', 'put', 'src', 'store', 'the', 'token', 'tokenstore'].sort());
+    assert.ok(searchDocument({ path: null, prompt: '', code: 'parseUserToken()' }).words.split(' ').includes('user'));
     const huge = searchDocument({ path: null, prompt: '', code: Array.from({ length: 5000 }, (_, i) => `ident${i}`).join(' ') });
     assert.ok(huge.words.length <= 4000);
   });
@@ -72,6 +75,7 @@ describe('search: documents and query terms', () => {
     const t = queryTerms(`parseUserToken OR "x" -- ' ; DROP TABLE records; \\ :* & |`);
     assert.equal(t.tsText, 'parseusertoken or parse or user or token or x or drop or table or records');
     assert.deepEqual(t.trigram, ['parseusertoken', 'drop', 'table', 'records']);
-    assert.deepEqual(queryTerms('?? !!'), { tsText: '', trigram: [] });
+    assert.equal(t.allText, 'parseusertoken x drop table records');
+    assert.deepEqual(queryTerms('?? !!'), { tsText: '', allText: '', trigram: [] });
   });
 });

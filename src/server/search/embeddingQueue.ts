@@ -190,9 +190,9 @@ export class EmbeddingQueue {
     if (todo.length === 0) return;
     const vectors = await client.embed(todo.map((b) => b.text));
     const { modelChanged } = await index.prepare(client.model, vectors[0]!.length);
-    if (modelChanged && known && !this.s.backfilling) {
+    if (modelChanged && known) {
       this.o.log?.(`embedding model changed from ${known.model} (${known.dims} dims) to ${client.model} (${vectors[0]!.length} dims): re-embedding every record`);
-      this.backfillWanted = true;
+      if (!this.s.backfilling) this.backfillWanted = true; // a running pass re-embeds everything already
     }
     await index.upsert(
       client.model,

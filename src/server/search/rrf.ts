@@ -12,8 +12,11 @@ export interface FusedItem<T> {
   ranks: (number | undefined)[];
 }
 
-/** Fuses ranked lists (best first); ties keep the order of first appearance across the lists. */
-export function reciprocalRankFusion<T>(lists: readonly (readonly T[])[], k: number = RRF_K): FusedItem<T>[] {
+/**
+ * Fuses ranked lists (best first); ties keep the order of first appearance across the lists. `weights`
+ * (default 1 each) scale a list's contributions, for a list that should only nudge the order.
+ */
+export function reciprocalRankFusion<T>(lists: readonly (readonly T[])[], k: number = RRF_K, weights?: readonly number[]): FusedItem<T>[] {
   if (!(k >= 0)) throw new RangeError(`rrf k must be >= 0, got ${k}`);
   const byKey = new Map<T, FusedItem<T> & { first: number }>();
   let seen = 0;
@@ -26,7 +29,7 @@ export function reciprocalRankFusion<T>(lists: readonly (readonly T[])[], k: num
       }
       if (item.ranks[li] !== undefined) return; // a list naming an item twice counts its best rank only
       item.ranks[li] = i + 1;
-      item.score += 1 / (k + i + 1);
+      item.score += (weights?.[li] ?? 1) / (k + i + 1);
     });
   });
   return [...byKey.values()].sort((a, b) => b.score - a.score || a.first - b.first).map(({ key, score, ranks }) => ({ key, score, ranks }));

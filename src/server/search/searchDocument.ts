@@ -54,11 +54,13 @@ function distinctWords(...texts: string[]): string {
   let length = 0;
   for (const text of texts) {
     for (const m of text.matchAll(IDENT)) {
-      const w = m[0].toLowerCase();
-      if (w.length < 3 || w.length > 64 || seen.has(w)) continue;
-      if (length + w.length + 1 > MAX_WORDS_CHARS) return [...seen].join(' ');
-      seen.add(w);
-      length += w.length + 1;
+      const parts = identifierParts(m[0]);
+      for (const w of parts.length > 1 ? [m[0].toLowerCase(), ...parts] : parts) {
+        if (w.length < 3 || w.length > 64 || seen.has(w)) continue;
+        if (length + w.length + 1 > MAX_WORDS_CHARS) return [...seen].join(' ');
+        seen.add(w);
+        length += w.length + 1;
+      }
     }
   }
   return [...seen].join(' ');
