@@ -14,9 +14,11 @@ import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import type { Content, EditEvent, ProvenanceRecord } from '../../src/core/model/schema';
 import { toRow } from '../../src/server/db/recordRow';
-import { ensureSearchSchema } from '../../src/server/pg/searchSchema';
+import { ensureSearchSchema, VOCAB_INSERT_SQL } from '../../src/server/pg/searchSchema';
 import { searchDocument, searchVectorSql, type SearchSource } from '../../src/server/search/searchDocument';
 import type { TextRecord } from '../../src/server/pg/recordTextSource';
+import type { SearchMode, SearchService } from '../../src/server/search/searchService';
+import { readFixture } from './helpers';
 
 const TEST_ROLE = 'lineagelens_search_test';
 
@@ -84,11 +86,11 @@ export async function insertRecords(pool: Pool, records: ProvenanceRecord[], org
     await pool.query(
       `WITH ids AS (
          INSERT INTO record_ids (org_id, id, time) SELECT $1, id, time FROM unnest($2::text[], $3::timestamptz[]) AS t(id, time) RETURNING id, time, rid)
-       INSERT INTO records (org_id, time, rid, id, kind, repo_id, path, session_id, tool, model, lines, uploader_id, json, search, search_words)
+       INSERT INTO records (org_id, time, rid, id, kind, repo_id, path, session_id, tool, model, lines, uploader_id, json, search)
        SELECT $1, ids.time, ids.rid, t.id, t.kind, t.repo_id, t.path, t.session_id, t.tool, t.model, t.lines, 1, t.json,
-         ${searchVectorSql('t.spath', 't.sprompt', 't.scode')}, t.swords
-       FROM unnest($2::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
-         AS t(id, kind, repo_id, path, session_id, tool, model, lines, json, spath, sprompt, scode, swords)
+         ${searchVectorSql('t.spath', 't.sprompt', 't.scode')}
+       FROM unnest($2::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::text[], $12::text[], $13::text[], $14::text[])
+         AS t(id, kind, repo_id, path, session_id, tool, model, lines, json, spath, sprompt, scode)
        JOIN ids ON ids.id = t.id`,
       [
         orgId,
@@ -105,9 +107,9 @@ export async function insertRecords(pool: Pool, records: ProvenanceRecord[], org
         docs.map((d) => d.path),
         docs.map((d) => d.prompt),
         docs.map((d) => d.code),
-        docs.map((d) => d.words),
       ],
     );
+    await pool.query(VOCAB_INSERT_SQL, [docs.flatMap((d) => d.words.split(' '))]);
     for (const { row } of rows) out.push({ orgId, id: row.id, repoId: row.repoId, source: { path: row.path, prompt: row.prompt, code: row.code } });
   }
   return out;
@@ -262,4 +264,30 @@ export async function startEmbeddingServer(opts: { dims: number; models?: string
       server.close(() => resolve());
     });
   return state;
+}
+
+// ---------------------------------------------------------------- the relevance test set
+
+export const FIXTURES = readFixture('search/records.json') as FixtureRecord[];
+export const QUERIES = readFixture('search/queries.json') as { q: string; relevant: string[]; kind: string }[];
+
+export interface RelevanceFigures {
+  recallAt10: number;
+  mrr: number;
+}
+
+/** recall@10 (share of relevant records in the top 10, averaged) and MRR (1 / rank of the first relevant). */
+export async function relevance(service: SearchService, mode: SearchMode, orgId = 1): Promise<RelevanceFigures & { ran: Set<SearchMode> }> {
+  let recall = 0;
+  let rr = 0;
+  const ran = new Set<SearchMode>();
+  for (const { q, relevant } of QUERIES) {
+    const result = await service.search({ orgId, text: q, mode, limit: 10 });
+    ran.add(result.mode);
+    const ids = result.hits.map((h) => h.id);
+    recall += relevant.filter((id) => ids.includes(id)).length / relevant.length;
+    const first = ids.findIndex((id) => relevant.includes(id));
+    rr += first < 0 ? 0 : 1 / (first + 1);
+  }
+  return { recallAt10: recall / QUERIES.length, mrr: rr / QUERIES.length, ran };
 }

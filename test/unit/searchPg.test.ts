@@ -11,33 +11,9 @@ import { detectVector, ensureSearchSchema } from '../../src/server/pg/searchSche
 import { SemanticIndex } from '../../src/server/pg/semanticIndex';
 import { EmbeddingClient } from '../../src/server/search/embeddingClient';
 import { EmbeddingQueue } from '../../src/server/search/embeddingQueue';
-import { SearchService, type SearchMode } from '../../src/server/search/searchService';
-import { readFixture } from './helpers';
-import { createRecordsSchema, createTestDatabase, type FixtureRecord, fixtureRecord, insertRecords, startEmbeddingServer, type EmbeddingServer, type TestDatabase } from './searchHarness';
+import { SearchService } from '../../src/server/search/searchService';
+import { createRecordsSchema, createTestDatabase, FIXTURES, QUERIES, relevance, type RelevanceFigures, fixtureRecord, insertRecords, startEmbeddingServer, type EmbeddingServer, type TestDatabase } from './searchHarness';
 
-const FIXTURES = readFixture('search/records.json') as FixtureRecord[];
-const QUERIES = readFixture('search/queries.json') as { q: string; relevant: string[]; kind: string }[];
-
-export interface RelevanceFigures {
-  recallAt10: number;
-  mrr: number;
-}
-
-/** recall@10 (share of relevant records in the top 10, averaged) and MRR (1 / rank of the first relevant). */
-export async function relevance(service: SearchService, mode: SearchMode, orgId = 1): Promise<RelevanceFigures & { ran: Set<SearchMode> }> {
-  let recall = 0;
-  let rr = 0;
-  const ran = new Set<SearchMode>();
-  for (const { q, relevant } of QUERIES) {
-    const result = await service.search({ orgId, text: q, mode, limit: 10 });
-    ran.add(result.mode);
-    const ids = result.hits.map((h) => h.id);
-    recall += relevant.filter((id) => ids.includes(id)).length / relevant.length;
-    const first = ids.findIndex((id) => relevant.includes(id));
-    rr += first < 0 ? 0 : 1 / (first + 1);
-  }
-  return { recallAt10: recall / QUERIES.length, mrr: rr / QUERIES.length, ran };
-}
 
 describe('search on PostgreSQL + pgvector (real database, real endpoint)', function () {
   this.timeout(120_000);

@@ -1,19 +1,27 @@
 /**
- * The search side of the PostgreSQL schema: pg_trgm and the trigram column over `records`, and the
- * feature detection of pgvector. Idempotent (IF NOT EXISTS), so it can run on every start or become one
- * versioned migration of postgres/migrations.ts as it is.
+ * The search side of the PostgreSQL schema: pg_trgm and the vocabulary it corrects query words with,
+ * and the feature detection of pgvector. Idempotent (IF NOT EXISTS), so it can run on every start or
+ * become one versioned migration of postgres/migrations.ts as it is.
  *
  * `records.search` (the weighted tsvector, built at ingest with searchVectorSql) belongs to the records
- * migration; `records.search_words` (distinct words and identifiers of path, code and prompt) is added
- * here with its GIN trigram index, which finds identifiers by part and survives typos.
+ * migration. Typos and partial identifiers are handled through `search_vocab`: every distinct word and
+ * identifier (and identifier part) of the stored records, under a GIN trigram index. A query word is
+ * matched against this small table, not against every record (word similarity over each matching
+ * record's text cost O(records): 0.9 s at 6,000 records), and the close words join the full-text query.
  */
 import type { Pool, PoolClient } from 'pg';
 
 export const SEARCH_SCHEMA_SQL = `
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
-ALTER TABLE records ADD COLUMN IF NOT EXISTS search_words text NOT NULL DEFAULT '';
-CREATE INDEX IF NOT EXISTS records_search_words ON records USING gin (search_words gin_trgm_ops);
+CREATE TABLE IF NOT EXISTS search_vocab (word text PRIMARY KEY);
+CREATE INDEX IF NOT EXISTS search_vocab_trgm ON search_vocab USING gin (word gin_trgm_ops);
 `;
+
+/**
+ * The statement the ingest runs per batch, after its records, with one parameter: the distinct
+ * `words` of the batch's search documents (searchDocument(...).words split on spaces) as text[].
+ */
+export const VOCAB_INSERT_SQL = `INSERT INTO search_vocab (word) SELECT DISTINCT w FROM unnest($1::text[]) AS t(w) WHERE length(w) BETWEEN 4 AND 64 ORDER BY 1 ON CONFLICT DO NOTHING`;
 
 export async function ensureSearchSchema(db: Pool | PoolClient): Promise<void> {
   await db.query(SEARCH_SCHEMA_SQL);

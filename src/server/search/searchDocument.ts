@@ -1,6 +1,6 @@
 /**
- * What search sees of a record: the text pieces of the lexical index (path, prompt, code), the words the
- * trigram index matches identifiers and typos against, and the text that is embedded.
+ * What search sees of a record: the text pieces of the lexical index (path, prompt, code), the words of
+ * the vocabulary that query typos are corrected against, and the text that is embedded.
  *
  * Identifiers are split (parseUserToken -> parse user token, MAX_RETRY_COUNT -> max retry count) next
  * to the identifier itself, so a search for "user token" finds `parseUserToken` and a search for the
@@ -19,7 +19,7 @@ export interface SearchDocument {
   prompt: string;
   /** Weight C: the code, with identifiers split. */
   code: string;
-  /** Distinct lower-case words and identifiers (for pg_trgm), at most MAX_WORDS_CHARS. */
+  /** Distinct lower-case words, identifiers and their parts (the vocabulary typos are corrected against), at most MAX_WORDS_CHARS. */
   words: string;
 }
 
@@ -69,7 +69,7 @@ function distinctWords(...texts: string[]): string {
 export function searchDocument(src: SearchSource): SearchDocument {
   const prompt = src.prompt.slice(0, MAX_TEXT_CHARS);
   const code = src.code.slice(0, MAX_TEXT_CHARS);
-  const path = (src.path ?? '').replace(/[/\\.\-]+/g, ' ');
+  const path = (src.path ?? '').replace(/[/\\.-]+/g, ' ');
   return { path: splitIdentifiers(path), prompt: splitIdentifiers(prompt), code: splitIdentifiers(code), words: distinctWords(src.path ?? '', code, prompt) };
 }
 
