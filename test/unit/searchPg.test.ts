@@ -11,6 +11,7 @@ import { detectVector, ensureSearchSchema } from '../../src/server/pg/searchSche
 import { SemanticIndex } from '../../src/server/pg/semanticIndex';
 import { EmbeddingClient } from '../../src/server/search/embeddingClient';
 import { EmbeddingQueue } from '../../src/server/search/embeddingQueue';
+import { openPlusSearch } from '../../src/server/search/plusSearch';
 import { SearchService } from '../../src/server/search/searchService';
 import { createRecordsSchema, createTestDatabase, FIXTURES, QUERIES, relevance, type RelevanceFigures, fixtureRecord, insertRecords, startEmbeddingServer, type EmbeddingServer, type TestDatabase } from './searchHarness';
 
@@ -209,6 +210,22 @@ describe('search on PostgreSQL + pgvector (real database, real endpoint)', funct
     assert.deepEqual(distances, [...distances].sort((a, b) => a - b), 'nearest first');
     await queue.close();
     ep.dims = 48;
+  });
+
+  it('openPlusSearch: lexical without a configured endpoint; with one, its queue backfills every record', async () => {
+    const off = await openPlusSearch(db.pool, null, () => undefined);
+    assert.equal(off.queue, null);
+    assert.equal((await off.service.search({ orgId: 1, text: 'login', limit: 3 })).mode, 'lexical');
+    ep.dims = 48;
+    const messages: string[] = [];
+    const on = await openPlusSearch(db.pool, { url: ep.url, model: 'stub-a', batchSize: 64 }, (m) => messages.push(m));
+    await on.queue!.idle();
+    const total = (await db.pool.query('SELECT count(*)::int AS n FROM records')).rows[0].n;
+    assert.equal(await index.count(1, 'stub-a'), total);
+    const r = await on.service.search({ orgId: 1, text: 'sign in', limit: 3 });
+    assert.equal(r.mode, 'hybrid');
+    assert.match(messages.join('\n'), /semantic search: model stub-a at http:\/\/127\.0\.0\.1:\d+\/v1\/embeddings \(pgvector 0\.8/);
+    await on.close();
   });
 
   it('the search schema is idempotent', async () => {

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { reciprocalRankFusion, RRF_K } from '../../src/server/search/rrf';
 import { identifierParts, searchDocument, splitIdentifiers } from '../../src/server/search/searchDocument';
 import { queryTerms } from '../../src/server/search/lexicalSearch';
+import { embeddingConfigFromEnv } from '../../src/server/search/plusSearch';
 
 describe('search: reciprocal rank fusion', () => {
   it('scores 1 / (k + rank) summed over the lists', () => {
@@ -77,5 +78,18 @@ describe('search: documents and query terms', () => {
     assert.deepEqual(t.trigram, ['parseusertoken', 'drop', 'table', 'records']);
     assert.equal(t.allText, 'parseusertoken x drop table records');
     assert.deepEqual(queryTerms('?? !!'), { tsText: '', allText: '', trigram: [] });
+  });
+});
+
+describe('search: embeddings configuration', () => {
+  it('is off without variables, needs url and model together, and validates them', () => {
+    assert.equal(embeddingConfigFromEnv({}), null);
+    assert.deepEqual(embeddingConfigFromEnv({ LINEAGELENS_EMBEDDINGS_URL: 'http://127.0.0.1:11434/v1/embeddings', LINEAGELENS_EMBEDDINGS_MODEL: 'nomic-embed-text' }), {
+      url: 'http://127.0.0.1:11434/v1/embeddings',
+      model: 'nomic-embed-text',
+      apiKey: undefined,
+    });
+    assert.throws(() => embeddingConfigFromEnv({ LINEAGELENS_EMBEDDINGS_MODEL: 'm' }), /needs both/);
+    assert.throws(() => embeddingConfigFromEnv({ LINEAGELENS_EMBEDDINGS_URL: 'file:///etc/passwd', LINEAGELENS_EMBEDDINGS_MODEL: 'm' }), /LINEAGELENS_EMBEDDINGS_URL/);
   });
 });
