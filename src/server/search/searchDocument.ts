@@ -1,0 +1,89 @@
+/**
+ * What search sees of a record: the text pieces of the lexical index (path, prompt, code), the words of
+ * the vocabulary that query typos are corrected against, and the text that is embedded.
+ *
+ * Identifiers are split (parseUserToken -> parse user token, MAX_RETRY_COUNT -> max retry count) next
+ * to the identifier itself, so a search for "user token" finds `parseUserToken` and a search for the
+ * identifier still matches it exactly.
+ */
+export interface SearchSource {
+  path: string | null;
+  prompt: string;
+  code: string;
+}
+
+export interface SearchDocument {
+  /** Weight A: the path, with its separators as word breaks. */
+  path: string;
+  /** Weight B: the prompt, stemmed as English. */
+  prompt: string;
+  /** Weight C: the code, with identifiers split. */
+  code: string;
+  /** Distinct lower-case words, identifiers and their parts (the vocabulary typos are corrected against), at most MAX_WORDS_CHARS. */
+  words: string;
+}
+
+/** Caps keep one huge paste from making a huge index entry (tsvector has a 1 MB limit). */
+const MAX_TEXT_CHARS = 100_000;
+const MAX_WORDS_CHARS = 4_000;
+/** What an embedding model sees; longer texts are cut (embedding models have a token window). */
+export const MAX_EMBED_CHARS = 6_000;
+
+const IDENT = /[\p{L}\p{N}_$]+/gu;
+
+/** The parts of an identifier: camelCase, PascalCase, snake_case, kebab and digits split, lower case. */
+export function identifierParts(ident: string): string[] {
+  return ident
+    .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1 $2')
+    .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, '$1 $2')
+    .split(/[\s_$]+/u)
+    .map((p) => p.toLowerCase())
+    .filter((p) => p.length > 0);
+}
+
+/** Text with every compound identifier followed by its parts. */
+export function splitIdentifiers(text: string): string {
+  return text.replace(IDENT, (ident) => {
+    const parts = identifierParts(ident);
+    return parts.length > 1 ? `${ident} ${parts.join(' ')}` : ident;
+  });
+}
+
+function distinctWords(...texts: string[]): string {
+  const seen = new Set<string>();
+  let length = 0;
+  for (const text of texts) {
+    for (const m of text.matchAll(IDENT)) {
+      const parts = identifierParts(m[0]);
+      for (const w of parts.length > 1 ? [m[0].toLowerCase(), ...parts] : parts) {
+        if (w.length < 3 || w.length > 64 || seen.has(w)) continue;
+        if (length + w.length + 1 > MAX_WORDS_CHARS) return [...seen].join(' ');
+        seen.add(w);
+        length += w.length + 1;
+      }
+    }
+  }
+  return [...seen].join(' ');
+}
+
+export function searchDocument(src: SearchSource): SearchDocument {
+  const prompt = src.prompt.slice(0, MAX_TEXT_CHARS);
+  const code = src.code.slice(0, MAX_TEXT_CHARS);
+  const path = (src.path ?? '').replace(/[/\\.-]+/g, ' ');
+  return { path: splitIdentifiers(path), prompt: splitIdentifiers(prompt), code: splitIdentifiers(code), words: distinctWords(src.path ?? '', code, prompt) };
+}
+
+/** The text embedded for a record: what was asked, what was written, and where. */
+export function embeddingText(src: SearchSource): string {
+  const parts = [src.prompt.trim(), src.code.trim(), src.path ? `file: ${src.path}` : ''].filter((p) => p.length > 0);
+  return parts.join('\n\n').slice(0, MAX_EMBED_CHARS);
+}
+
+/**
+ * The SQL expression of the weighted tsvector, over three text parameters (path, prompt, code) of an
+ * INSERT: `searchVectorSql('$18', '$19', '$20')`. Path and code use the `simple` configuration
+ * (identifiers are not English), the prompt `english` (stemming: "parsing" finds "parse").
+ */
+export function searchVectorSql(path: string, prompt: string, code: string): string {
+  return `setweight(to_tsvector('simple', ${path}), 'A') || setweight(to_tsvector('english', ${prompt}), 'B') || setweight(to_tsvector('simple', ${code}), 'C')`;
+}
