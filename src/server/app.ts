@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ServerBackend } from './backend/backend';
-import { openSqliteBackend, SqliteBackend } from './backend/sqliteBackend';
+import { openSqliteBackend } from './backend/sqliteBackend';
 import type { Principal } from './db/accounts';
 import { ChainError } from './db/ingest';
 import { CursorError } from './db/queries';
@@ -46,7 +46,6 @@ export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 200, burst: 400
 export function createContext(backend: ServerBackend, options: Pick<ServerOptions, 'version' | 'maxBodyBytes' | 'rateLimit'>): ServerContext {
   return {
     backend,
-    sqlite: backend instanceof SqliteBackend ? backend.db : null,
     metrics: new Metrics(),
     limiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT),
     version: options.version,

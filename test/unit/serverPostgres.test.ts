@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { EventGenerator } from '../../bench/helpers/eventGenerator';
 import type { EditEvent, ProvenanceRecord } from '../../src/core/model/schema';
+import { LATEST_VERSION, MIGRATIONS } from '../../src/server/postgres/migrations';
 import { tsQuery } from '../../src/server/postgres/searchText';
 import { partitionFor } from '../../src/server/postgres/partitions';
 import { backendsUnderTest, type TestStorage } from './serverBackends';
@@ -53,10 +54,10 @@ describe('PostgreSQL backend (real PostgreSQL 15, real server processes)', funct
   });
 
   it('records its migrations in schema_migrations and applies each once (`server migrate`)', async () => {
-    assert.deepEqual((await sql<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version), [1]);
+    assert.deepEqual((await sql<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version), MIGRATIONS.map((m) => m.version));
     const again = cliRun('server', 'migrate', '--postgres', storage.postgresUrl!);
     assert.equal(again.status, 0, again.stderr);
-    assert.match(again.stdout, /schema version 1 \(up to date\)/);
+    assert.match(again.stdout, new RegExp(`schema version ${LATEST_VERSION} \\(up to date\\)`));
     const password = new URL(storage.postgresUrl!).password;
     assert.ok(!again.stdout.includes(`:${password}@`), 'the password is not printed');
   });
@@ -78,11 +79,11 @@ describe('PostgreSQL backend (real PostgreSQL 15, real server processes)', funct
     const keys = await sql<{ t: string; cols: string[] }>(
       `SELECT c.conrelid::regclass::text AS t, array_agg(a.attname ORDER BY k.ord)::text[] AS cols
        FROM pg_constraint c CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
-       WHERE c.contype = 'p' AND c.conrelid::regclass::text IN ('records', 'record_ids', 'chain_entries', 'uploaders') GROUP BY 1`,
+       WHERE c.contype = 'p' AND c.conrelid::regclass::text IN ('records', 'record_ids', 'chain_entries', 'uploaders', 'git_bindings', 'git_reviews', 'git_rewrites', 'git_rewrite_pairs') GROUP BY 1`,
     );
     const key = (t: string) => keys.find((k) => k.t === t)!.cols;
     assert.deepEqual(key('records'), ['org_id', 'time', 'rid']);
-    for (const t of ['record_ids', 'chain_entries', 'uploaders']) assert.equal(key(t)[0], 'org_id', t);
+    for (const t of ['record_ids', 'chain_entries', 'uploaders', 'git_bindings', 'git_reviews', 'git_rewrites', 'git_rewrite_pairs']) assert.equal(key(t)[0], 'org_id', t);
   });
 
   it('moves a record to another partition when an update changes its time, keeping one row per id', async () => {
@@ -141,7 +142,7 @@ describe('PostgreSQL backend (real PostgreSQL 15, real server processes)', funct
     try {
       const migrate = cliRun('server', 'migrate', '--postgres', storage.postgresUrl!);
       assert.equal(migrate.status, 1);
-      assert.match(migrate.stderr, /migrated by a newer LineageLens server \(schema version 999; this one knows up to 1\)/);
+      assert.match(migrate.stderr, new RegExp(`migrated by a newer LineageLens server \\(schema version 999; this one knows up to ${LATEST_VERSION}\\)`));
       const serve = cliRun('serve', '--port', '0', '--data', storage.data, '--postgres', storage.postgresUrl!);
       assert.notEqual(serve.status, 0);
       assert.match(serve.stderr, /newer LineageLens server/);
