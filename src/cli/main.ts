@@ -10,7 +10,7 @@ const USAGE = `lineagelens ${VERSION} — provenance for AI-written code
 Usage:
   lineagelens validate <file.jsonl|-> [--quiet]   check provenance records against schema v1
   lineagelens schema                              print the JSON Schema of the provenance records
-  lineagelens serve [--host H] [--port P] [--data DIR | --postgres URL]
+  lineagelens serve [--host H] [--port P] [--data DIR] [--postgres URL]
                                                   start the team server (default 127.0.0.1:7878, ./lineagelens-data)
   lineagelens server user add <name> [--admin] | user list
   lineagelens server token create <user> | token revoke <id|token> | token list

@@ -48,11 +48,9 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 200, burst: 400 };
 
 export function createContext(backend: ServerBackend, options: Pick<ServerOptions, 'version' | 'maxBodyBytes' | 'rateLimit' | 'webhooks'>): ServerContext {
-  const sqlite = backend instanceof SqliteBackend ? backend.db : null;
   return {
     backend,
-    sqlite,
-    prFacts: sqlite ? new SqlitePrFacts(sqlite) : new PgPrFacts((backend as PgBackend).pool),
+    prFacts: backend instanceof SqliteBackend ? new SqlitePrFacts(backend.db) : new PgPrFacts((backend as PgBackend).pool),
     webhooks: options.webhooks ?? {},
     metrics: new Metrics(),
     limiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT),

@@ -1,17 +1,14 @@
 /** What every request handler can reach: the database services, counters and limits of one server. */
 import type { ServerBackend } from './backend/backend';
 import type { Principal } from './db/accounts';
-import type { Db } from './db/serverDb';
 import type { Metrics } from './http/metrics';
 import type { RateLimiter } from './http/rateLimit';
 import type { PrFactsStore } from './reviews/prFactsStore';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface ServerContext {
-  /** Accounts, ingest and queries: SQLite or PostgreSQL, always awaited. */
+  /** Accounts, ingest, queries and the git ledger: SQLite or PostgreSQL, always awaited. */
   backend: ServerBackend;
-  /** The SQLite database when that is the backend (null on PostgreSQL), for features not yet ported. */
-  sqlite: Db | null;
   metrics: Metrics;
   limiter: RateLimiter;
   version: string;

@@ -4,11 +4,12 @@
  * squash merge made without hooks is mapped with `lineagelens rewrite-map`; `lineagelens sync` uploads
  * records and the git ledger to a real `lineagelens serve` process; blame answers must equal what local
  * `blame` (git blame + ledger) says about the lines each commit added. Exports are compared byte for byte
- * with the CLI's and their server signatures checked with `lineagelens verify`.
+ * with the CLI's and their server signatures checked with `lineagelens verify`. Runs once per storage
+ * backend: SQLite, and a real PostgreSQL 15 database made for the run (serverBackends.ts).
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { updateUserConfig } from '../../src/core/config/userConfig';
 import { recordMatcher } from '../../src/core/export/exportFilter';
@@ -20,8 +21,10 @@ import { Outbox } from '../../src/core/sync/outbox';
 import { syncOutbox } from '../../src/core/sync/syncClient';
 import type { EditEvent } from '../../src/core/model/schema';
 import { openStore } from '../../src/core/store/provenanceStore';
+import pg from 'pg';
 import { openServerDb } from '../../src/server/db/serverDb';
 import { aiEdit, gitEnv, TempRepo } from './gitHelpers';
+import { backendsUnderTest, type TestStorage } from './serverBackends';
 import { api, CLI, freePort, removeDir, type ServerProcess, startServerProcess, tempDir } from './serverHarness';
 
 const cli = (args: string[], env: NodeJS.ProcessEnv, cwd?: string) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, cwd, timeout: 60_000 });
@@ -33,8 +36,10 @@ interface BlameAnswer {
   rewrittenFrom: string[];
 }
 
-describe('team server blame and export (real git, store, sync and server processes)', function () {
+for (const backend of backendsUnderTest())
+describe(`team server blame and export on ${backend.name} (real git, store, sync and server processes)`, function () {
   this.timeout(180_000);
+  let storage: TestStorage;
   let home: string;
   let data: string;
   let work: string;
@@ -59,6 +64,28 @@ describe('team server blame and export (real git, store, sync and server process
     return res.json as unknown as BlameAnswer;
   }
 
+  /** Row counts straight from the backend's tables. */
+  async function tableCounts(tables: string[]): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    if (storage.postgresUrl) {
+      const client = new pg.Client({ connectionString: storage.postgresUrl });
+      await client.connect();
+      try {
+        for (const t of tables) out[t] = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${t}`)).rows[0]!.n);
+      } finally {
+        await client.end();
+      }
+      return out;
+    }
+    const db = openServerDb(path.join(data, 'lite.db'));
+    try {
+      for (const t of tables) out[t] = (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+    return out;
+  }
+
   function sync(): { sent: number; ledger: { sent: number; accepted: number } } {
     const run = cli(['sync', '--server', server.url, '--home', home, '--json'], { ...env, LINEAGELENS_TOKEN: token });
     assert.equal(run.status, 0, run.stderr + run.stdout);
@@ -67,7 +94,8 @@ describe('team server blame and export (real git, store, sync and server process
 
   before(async () => {
     home = tempDir('ll-sbe-home-');
-    data = tempDir('ll-sbe-data-');
+    storage = await backend.create('ll-sbe-data-');
+    data = storage.data;
     work = tempDir('ll-sbe-work-');
     env = gitEnv(home);
     updateUserConfig(home, { privacy: 'full' }); // the level `lineagelens sync` reads as the local one
@@ -111,14 +139,15 @@ describe('team server blame and export (real git, store, sync and server process
     const map = cli(['rewrite-map', 'feature..main', '--repo', repo.dir, '--home', home], env, repo.dir);
     assert.equal(map.status, 0, map.stderr);
 
-    server = await startServerProcess(data);
+    server = await startServerProcess(data, storage.args);
     token = server.token!;
   });
 
   after(async () => {
     await server?.stop();
     repo?.dispose();
-    for (const d of [home, data, work]) if (d) removeDir(d);
+    await storage?.drop();
+    for (const d of [home, work]) if (d) removeDir(d);
   });
 
   it('sync uploads the git ledger with the records, exactly once', async () => {
@@ -134,14 +163,21 @@ describe('team server blame and export (real git, store, sync and server process
     const resend = await api(server.url, token, '/api/v1/bindings', { body: { source: 'src-resend', records: ledger } });
     assert.equal(resend.status, 200, resend.text);
     assert.deepEqual(resend.json, { accepted: 0, duplicate: ledger.length, conflicting: 0 });
-    const db = openServerDb(path.join(data, 'lite.db'));
-    try {
-      const count = (t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
-      assert.equal(count('git_bindings') + count('git_reviews') + count('git_rewrites'), ledger.length);
-      assert.equal(count('git_reviews'), 1);
-    } finally {
-      db.close();
-    }
+    const counts = await tableCounts(['git_bindings', 'git_reviews', 'git_rewrites', 'git_rewrite_pairs']);
+    assert.equal(counts.git_bindings! + counts.git_reviews! + counts.git_rewrites!, ledger.length);
+    assert.equal(counts.git_reviews, 1);
+    const pairs = ledger.reduce((n, r) => n + (r.kind === 'rewrite' ? r.pairs.length : 0), 0);
+    assert.ok(pairs > 0);
+    assert.equal(counts.git_rewrite_pairs, pairs, 'each rewrite pair stored once');
+  });
+
+  it('answers conflicting for a stored id sent with other content, keeping the first', async () => {
+    const binding = new GitLedger(home).readAll().find((r) => r.kind === 'binding')!;
+    const forged = { ...binding, path: 'forged.ts' };
+    const res = await api(server.url, token, '/api/v1/bindings', { body: { source: 'src-forged', records: [forged] } });
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json, { accepted: 0, duplicate: 0, conflicting: 1 });
+    assert.equal((await serverBlame('forged.ts', binding.commit)).lines.length, 0, 'the forged copy was not stored');
   });
 
   it('rejects invalid ledger batches with a clear message and stores nothing of them', async () => {
@@ -240,6 +276,7 @@ describe('team server blame and export (real git, store, sync and server process
     it("signs exports with the server's key; lineagelens verify checks them and catches tampering", async () => {
       const key = await api(server.url, token, '/api/v1/export/key');
       assert.equal(key.status, 200);
+      assert.ok(existsSync(path.join(data, 'keys', 'ed25519.key')), 'the signing key is kept in the data folder');
       const pub = path.join(work, 'server.pub');
       writeFileSync(pub, (key.json as { publicKey: string }).publicKey);
       for (const format of ['jsonl', 'csv', 'agent-trace', 'markdown']) {

@@ -11,11 +11,10 @@ import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { EventGenerator } from '../../bench/helpers/eventGenerator';
 import type { EditEvent, ProvenanceRecord } from '../../src/core/model/schema';
+import { LATEST_VERSION, MIGRATIONS } from '../../src/server/postgres/migrations';
 import { tsQuery } from '../../src/server/postgres/searchText';
-import { MIGRATIONS } from '../../src/server/postgres/migrations';
 import { partitionFor } from '../../src/server/postgres/partitions';
 
-const LATEST = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 import { backendsUnderTest, type TestStorage } from './serverBackends';
 import { api, chainEntries, CLI, type ServerProcess, startServerProcess } from './serverHarness';
 
@@ -59,7 +58,7 @@ describe('PostgreSQL backend (real PostgreSQL 15, real server processes)', funct
     assert.deepEqual((await sql<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version), MIGRATIONS.map((m) => m.version));
     const again = cliRun('server', 'migrate', '--postgres', storage.postgresUrl!);
     assert.equal(again.status, 0, again.stderr);
-    assert.match(again.stdout, new RegExp(`schema version ${LATEST} \\(up to date\\)`));
+    assert.match(again.stdout, new RegExp(`schema version ${LATEST_VERSION} \\(up to date\\)`));
     const password = new URL(storage.postgresUrl!).password;
     assert.ok(!again.stdout.includes(`:${password}@`), 'the password is not printed');
   });
@@ -81,11 +80,11 @@ describe('PostgreSQL backend (real PostgreSQL 15, real server processes)', funct
     const keys = await sql<{ t: string; cols: string[] }>(
       `SELECT c.conrelid::regclass::text AS t, array_agg(a.attname ORDER BY k.ord)::text[] AS cols
        FROM pg_constraint c CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
-       WHERE c.contype = 'p' AND c.conrelid::regclass::text IN ('records', 'record_ids', 'chain_entries', 'uploaders') GROUP BY 1`,
+       WHERE c.contype = 'p' AND c.conrelid::regclass::text IN ('records', 'record_ids', 'chain_entries', 'uploaders', 'git_bindings', 'git_reviews', 'git_rewrites', 'git_rewrite_pairs') GROUP BY 1`,
     );
     const key = (t: string) => keys.find((k) => k.t === t)!.cols;
     assert.deepEqual(key('records'), ['org_id', 'time', 'rid']);
-    for (const t of ['record_ids', 'chain_entries', 'uploaders']) assert.equal(key(t)[0], 'org_id', t);
+    for (const t of ['record_ids', 'chain_entries', 'uploaders', 'git_bindings', 'git_reviews', 'git_rewrites', 'git_rewrite_pairs']) assert.equal(key(t)[0], 'org_id', t);
   });
 
   it('moves a record to another partition when an update changes its time, keeping one row per id', async () => {
@@ -144,7 +143,7 @@ describe('PostgreSQL backend (real PostgreSQL 15, real server processes)', funct
     try {
       const migrate = cliRun('server', 'migrate', '--postgres', storage.postgresUrl!);
       assert.equal(migrate.status, 1);
-      assert.match(migrate.stderr, new RegExp(`migrated by a newer LineageLens server \\(schema version 999; this one knows up to ${LATEST}\\)`));
+      assert.match(migrate.stderr, new RegExp(`migrated by a newer LineageLens server \\(schema version 999; this one knows up to ${LATEST_VERSION}\\)`));
       const serve = cliRun('serve', '--port', '0', '--data', storage.data, '--postgres', storage.postgresUrl!);
       assert.notEqual(serve.status, 0);
       assert.match(serve.stderr, /newer LineageLens server/);

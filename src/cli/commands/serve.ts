@@ -3,7 +3,7 @@ import { startServer } from '../../server/app';
 import { openBackend } from '../../server/backend/openBackend';
 import { VERSION } from '../version';
 
-const USAGE = 'usage: lineagelens serve [--host H] [--port P] [--data DIR | --postgres URL] [--max-body-mb N] [--rate-limit N]';
+const USAGE = 'usage: lineagelens serve [--host H] [--port P] [--data DIR] [--postgres URL] [--max-body-mb N] [--rate-limit N]';
 
 export async function runServe(args: string[]): Promise<number> {
   let values: { host?: string; port?: string; data?: string; postgres?: string; 'max-body-mb'?: string; 'rate-limit'?: string };

@@ -1,7 +1,6 @@
 /**
  * /api/v1 handlers. Each validates its input with the zod schemas of apiSchemas.ts and answers JSON.
- * Export and blame are seams: they answer 501 until the export/git-binding work plugs its formats in
- * here (GET /api/v1/export?format=..., GET /api/v1/blame?repo=&path=&commit=).
+ * The git ledger upload, blame and export are in blameExportRoutes.ts.
  */
 import type { ZodType } from 'zod';
 import { provenanceJsonSchemas } from '../../core/model/jsonSchema';
@@ -106,8 +105,3 @@ export const revokeToken: Handler = async (ctx, { res, params, principal }) => {
   if (!(await ctx.backend.accounts.revokeToken(id))) throw new HttpError(404, `no live token with id ${id}`);
   sendJson(res, 200, { revoked: id });
 };
-
-export const notYet =
-  (what: string): Handler =>
-  (_ctx, { res }) =>
-    sendJson(res, 501, { error: `${what} is not available on this server yet` });

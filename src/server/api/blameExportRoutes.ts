@@ -7,12 +7,11 @@
  *   GET  /api/v1/export/signature    a DSSE envelope (the server's Ed25519 key) over that same export
  *   GET  /api/v1/export/key          the server's public key, for `lineagelens verify --key`
  *
- * The database services are made on first use per database (so the context keeps its shape).
+ * All of it through the backend's `git` part, so it runs alike on SQLite and PostgreSQL.
  */
 import type { KeyObject } from 'node:crypto';
 import { createHash, createPublicKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { canonicalJson } from '../../core/chain/canonicalJson';
 import type { ExportFilter } from '../../core/export/exportFilter';
 import { agentTraceWriter, csvWriter, type ExportFormat, type FormatWriter, jsonlWriter, markdownWriter, type TextSink } from '../../core/export/exportFormats';
@@ -20,66 +19,46 @@ import { reviewIndex } from '../../core/export/runExport';
 import { generateSigningKey, keyId, keyPaths, loadPrivateKey, newSigningKeyPair, privateKeyFromPem, signEnvelope } from '../../core/export/signing';
 import { EXPORT_PREDICATE, type ExportStatement, IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT } from '../../core/export/statement';
 import type { GitRecord } from '../../core/git/gitRecords';
+import type { ProvenanceRecord } from '../../core/model/schema';
+import type { ServerBackend } from '../backend/backend';
 import type { Handler, ServerContext } from '../context';
-import { BindingStore } from '../db/bindings';
-import { BlameCommitError, ServerBlame } from '../db/blame';
-import { ExportRows } from '../db/exportRows';
-import type { Db } from '../db/serverDb';
+import { BlameCommitError } from '../db/blame';
 import { parseJsonBody, readBody } from '../http/body';
 import { HttpError, sendJson } from '../http/respond';
 import { BlameQuery, ExportQuery, LedgerUploadBatch } from './apiSchemas';
 import { parseBody, parseQuery } from './params';
 import { pullRequestReviews } from './webhookRoutes';
 
-interface Services {
-  bindings: BindingStore;
-  blame: ServerBlame;
-  exports: ExportRows;
-  key: KeyObject | null;
-}
-
-const services = new WeakMap<Db, Services>();
-
-function servicesOf(ctx: ServerContext): Services & { db: Db } {
-  const db = ctx.sqlite;
-  if (!db) throw new HttpError(501, 'git bindings, blame and export are not available on the PostgreSQL backend yet');
-  let s = services.get(db);
-  if (!s) {
-    s = { bindings: new BindingStore(db), blame: new ServerBlame(db), exports: new ExportRows(db), key: null };
-    services.set(db, s);
-  }
-  return { ...s, db };
-}
+const keys = new WeakMap<ServerBackend, KeyObject>();
 
 /**
- * The server's own signing key: `<data>/keys/ed25519.key` (created on first use, mode 0600), or a key
- * that lives as long as the process for an in-memory database (tests).
+ * The server's own signing key: `<key dir>/keys/ed25519.key` (created on first use, mode 0600) — the data
+ * folder — or, when the backend has no folder for it, a key that lives as long as the process.
  */
 function signingKey(ctx: ServerContext): KeyObject {
-  const { db } = servicesOf(ctx);
-  const s = services.get(db)!;
-  if (s.key) return s.key;
-  const file = db.name;
-  if (!file || file === ':memory:') s.key = privateKeyFromPem(newSigningKeyPair().privateKeyPem);
+  let key = keys.get(ctx.backend);
+  if (key) return key;
+  const dir = ctx.backend.git.keyDir();
+  if (!dir) key = privateKeyFromPem(newSigningKeyPair().privateKeyPem);
   else {
-    const dir = path.dirname(file);
     if (!existsSync(keyPaths(dir).privateKey)) generateSigningKey(dir);
-    s.key = loadPrivateKey(dir);
+    key = loadPrivateKey(dir);
   }
-  return s.key;
+  keys.set(ctx.backend, key);
+  return key;
 }
 
 export const ingestBindings: Handler = async (ctx, { req, res, principal }) => {
   const batch = parseBody(LedgerUploadBatch, parseJsonBody(req, await readBody(req, ctx.maxBodyBytes)), 'git ledger batch');
   const records = batch.records.map((record: GitRecord) => ({ record, json: canonicalJson(record) }));
-  const result = await servicesOf(ctx).bindings.ingest(principal!.user.id, records);
+  const result = await ctx.backend.git.ingest(principal!.user.id, records);
   sendJson(res, 200, result);
 };
 
 export const blame: Handler = async (ctx, { res, url }) => {
   const q = parseQuery(BlameQuery, url);
   try {
-    const result = await servicesOf(ctx).blame.blame(q);
+    const result = await ctx.backend.git.blame(q);
     // Each AI line's commit with its pull-request review, when PR webhooks told the server of one.
     const prs = await pullRequestReviews(ctx, q.repo, [...new Set(result.lines.map((l) => l.commit))]);
     sendJson(res, 200, { ...result, lines: result.lines.map((l) => ({ ...l, pullRequest: prs.get(l.commit.toLowerCase()) ?? null })) });
@@ -117,20 +96,30 @@ class ChunkSink implements TextSink {
  * stream, or a hash for the signature). Returns how many records were included.
  */
 async function runServerExport(ctx: ServerContext, format: ExportFormat, filter: ExportFilter, asOf: number, emit: (text: string) => Promise<void> | void): Promise<number> {
-  const rows = servicesOf(ctx).exports;
+  const git = ctx.backend.git;
   const sink = new ChunkSink();
   let writer: FormatWriter;
+  let kept: Map<number, ProvenanceRecord> | null = null;
   if (format === 'csv') writer = csvWriter(sink);
   else if (format === 'agent-trace') writer = agentTraceWriter(sink);
   else if (format === 'markdown') {
-    const reviews = reviewIndex(await rows.reviewMarks());
-    // Read back by rowid (carried in the location's offset); the title names the snapshot, so a signature
+    const reviews = reviewIndex(await git.reviewMarks());
+    // Read back by rid (carried in the location's offset) where the storage reads synchronously; else the
+    // included records are kept until the report is written. The title names the snapshot, so a signature
     // request for the same export produces the same bytes.
-    writer = markdownWriter(sink, (loc) => rows.record(loc.offset), `LineageLens audit report (team server, records up to #${asOf})`, reviews);
+    let readBack = git.recordNow;
+    if (!readBack) {
+      kept = new Map();
+      const held = kept;
+      readBack = (rid) => held.get(rid) ?? null;
+    }
+    const read = readBack;
+    writer = markdownWriter(sink, (loc) => read(loc.offset), `LineageLens audit report (team server, records up to #${asOf})`, reviews);
   } else writer = jsonlWriter(sink);
   let n = 0;
-  for await (const page of rows.pages(filter, asOf)) {
+  for await (const page of git.exportPages(filter, asOf)) {
     for (const row of page) {
+      kept?.set(row.rid, row.record);
       writer.record({ record: row.record, canonical: row.json, link: { seq: row.rid, at: '', prev: '', hash: '' }, location: { segment: 0, offset: row.rid, length: 0 } });
       n++;
     }
@@ -154,7 +143,7 @@ export const exportData: Handler = async (ctx, { req, res, url }) => {
     await sendSignature(ctx, res, 'intoto', filter, asked);
     return;
   }
-  const asOf = asked ?? (await servicesOf(ctx).exports.latestRid());
+  const asOf = asked ?? (await ctx.backend.git.latestRid());
   res.writeHead(200, {
     'content-type': CONTENT_TYPE[format],
     'content-disposition': `attachment; filename="lineagelens-export.${EXTENSION[format]}"`,
@@ -179,7 +168,7 @@ export const exportData: Handler = async (ctx, { req, res, url }) => {
 };
 
 async function sendSignature(ctx: ServerContext, res: Parameters<Handler>[1]['res'], format: ExportFormat, filter: ExportFilter, asked: number | undefined): Promise<void> {
-  const asOf = asked ?? (await servicesOf(ctx).exports.latestRid());
+  const asOf = asked ?? (await ctx.backend.git.latestRid());
   const key = signingKey(ctx);
   const hash = createHash('sha256');
   const dataFormat = format === 'intoto' ? 'jsonl' : format;

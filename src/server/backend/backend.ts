@@ -8,6 +8,12 @@ import type { IssuedToken, Principal, Role, TokenInfo, User } from '../db/accoun
 import type { ChainHead, IngestResult } from '../db/ingest';
 import type { Page, RecordFilter, StatsSummary, TimelinePoint } from '../db/queries';
 import type { UploadEntry } from '../../core/sync/uploadChain';
+import type { ExportFilter } from '../../core/export/exportFilter';
+import type { GitRecord } from '../../core/git/gitRecords';
+import type { ProvenanceRecord } from '../../core/model/schema';
+import type { LedgerIngestResult } from '../db/bindings';
+import type { ServerBlameQuery, ServerBlameResult } from '../db/blame';
+import type { ExportRow } from '../db/exportRows';
 
 export type BackendKind = 'sqlite' | 'postgres';
 
@@ -46,6 +52,30 @@ export interface QueriesBackend {
   recordCount(): Promise<number>;
 }
 
+/**
+ * The git ledger's records (bindings, reviews, rewrites: see db/bindings.ts), blame from them, and the
+ * record rows an export reads. Errors: BlameCommitError (400) for an ambiguous commit prefix.
+ */
+export interface GitBackend {
+  /** Idempotent by record id: `duplicate` when the stored content is the same, `conflicting` when it differs (first stored wins). */
+  ingest(userId: number, records: { record: GitRecord; json: string }[]): Promise<LedgerIngestResult>;
+  blame(q: ServerBlameQuery): Promise<ServerBlameResult>;
+  /** The newest record row now: an export "as of" it includes nothing ingested later. */
+  latestRid(): Promise<number>;
+  /** Pages of included records with rid <= asOf, oldest first (ingest order). */
+  exportPages(filter: ExportFilter, asOf: number): AsyncGenerator<ExportRow[]>;
+  record(rid: number): Promise<ProvenanceRecord | null>;
+  /**
+   * The same read, synchronously, where the storage can (SQLite): the markdown writer reads records back
+   * while it writes, so without it the route keeps the export's records in memory until the report is done.
+   */
+  readonly recordNow?: (rid: number) => ProvenanceRecord | null;
+  /** Review marks of edits and sessions, oldest first (the markdown report shows the newest of each). */
+  reviewMarks(): Promise<GitRecord[]>;
+  /** The folder holding the server's export signing key (`keys/ed25519.key`), or null for a key that lives as long as the process. */
+  keyDir(): string | null;
+}
+
 export interface ServerBackend {
   readonly kind: BackendKind;
   /** Where the data lives, for the start-up line (a file, or a PostgreSQL URL without its password). */
@@ -53,5 +83,6 @@ export interface ServerBackend {
   readonly accounts: AccountsBackend;
   readonly ingest: IngestBackend;
   readonly queries: QueriesBackend;
+  readonly git: GitBackend;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@
  * The PostgreSQL code (and the `pg` package) is loaded only when asked for.
  */
 import * as path from 'node:path';
-import { DB_FILE, resolveDataDir } from '../db/serverDb';
+import { DATA_ENV, DB_FILE, resolveDataDir } from '../db/serverDb';
 import type { ServerBackend } from './backend';
 import { openSqliteBackend } from './sqliteBackend';
 
@@ -25,7 +25,10 @@ export async function openBackend(choice: BackendChoice, env: NodeJS.ProcessEnv 
   const url = resolvePostgresUrl(choice.postgres, env);
   if (url) {
     const { openPgBackend } = await import('../postgres/pgBackend');
-    return (await openPgBackend(url)).backend;
+    // The data folder still holds the export signing key when one is named (--data or $LINEAGELENS_SERVER_DATA);
+    // else the key lives as long as the process.
+    const named = choice.data?.trim() || env[DATA_ENV]?.trim();
+    return (await openPgBackend(url, { keyDir: named ? resolveDataDir(choice.data, env) : null })).backend;
   }
   return openSqliteBackend(path.join(resolveDataDir(choice.data, env), DB_FILE));
 }

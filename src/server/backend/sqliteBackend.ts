@@ -3,11 +3,15 @@
  * interface. Each call runs to completion on the event loop as before; the promise only changes how
  * the caller waits for it (a thrown error becomes a rejection).
  */
+import * as path from 'node:path';
 import { Accounts } from '../db/accounts';
+import { BindingStore } from '../db/bindings';
+import { ServerBlame } from '../db/blame';
+import { ExportRows } from '../db/exportRows';
 import { Ingestor } from '../db/ingest';
 import { Queries } from '../db/queries';
 import { type Db, openServerDb } from '../db/serverDb';
-import type { AccountsBackend, IngestBackend, QueriesBackend, ServerBackend } from './backend';
+import type { AccountsBackend, GitBackend, IngestBackend, QueriesBackend, ServerBackend } from './backend';
 
 /** The methods K of T, each returning a promise of what it returned. */
 type AsyncMethods<T, K extends keyof T> = { [P in K]: T[P] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never };
@@ -27,6 +31,7 @@ export class SqliteBackend implements ServerBackend {
   readonly accounts: AccountsBackend;
   readonly ingest: IngestBackend;
   readonly queries: QueriesBackend;
+  readonly git: GitBackend;
   /** The synchronous classes, for SQLite-only features and tools (benchmarks, the sync test). */
   readonly sync: { accounts: Accounts; ingestor: Ingestor; queries: Queries };
   private closed = false;
@@ -39,6 +44,21 @@ export class SqliteBackend implements ServerBackend {
     this.accounts = asyncMethods(this.sync.accounts, ['userCount', 'bootstrapAdmin', 'addUser', 'findUser', 'listUsers', 'createToken', 'revokeToken', 'listTokens', 'authenticate'] as const);
     this.ingest = asyncMethods(this.sync.ingestor, ['ingest', 'head'] as const);
     this.queries = asyncMethods(this.sync.queries, ['record', 'records', 'search', 'stats', 'timeline', 'topFiles', 'repos', 'recordCount'] as const);
+    const bindings = new BindingStore(db);
+    const blame = new ServerBlame(db);
+    const rows = new ExportRows(db);
+    // The signing key lives next to the database file (`<data>/keys/`); an in-memory database (tests) gets a per-process key.
+    const keyDir = db.name && db.name !== ':memory:' ? path.dirname(db.name) : null;
+    this.git = {
+      ingest: (userId, records) => bindings.ingest(userId, records),
+      blame: (q) => blame.blame(q),
+      latestRid: () => rows.latestRid(),
+      exportPages: (filter, asOf) => rows.pages(filter, asOf),
+      record: async (rid) => rows.recordNow(rid),
+      recordNow: (rid) => rows.recordNow(rid),
+      reviewMarks: () => rows.reviewMarks(),
+      keyDir: () => keyDir,
+    };
   }
 
   async close(): Promise<void> {

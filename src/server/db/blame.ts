@@ -41,37 +41,61 @@ export class BlameCommitError extends Error {}
 
 const FULL_COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
-export class ServerBlame {
-  private readonly commitsWithPrefix;
-  private readonly bindingsAt;
-  private readonly reviewsOfEdit;
-  private readonly reviewsOfSession;
-  private readonly reviewsOfRange;
-  private readonly recordJson;
-  private readonly rewrittenTo;
-  private readonly rewrittenFrom;
+/** The reads blame needs, each answering stored JSON texts (SQLite below; PostgreSQL in postgres/pgGit.ts). */
+export interface BlameSource {
+  /** Up to two distinct commit ids of the repository in [lo, hi) (bindings and rewrites). */
+  commitsInRange(repo: string, lo: string, hi: string): Promise<string[]>;
+  bindingsAt(repo: string, commit: string, path: string): Promise<string[]>;
+  reviewsOfEdit(editId: string): Promise<string[]>;
+  reviewsOfSession(sessionId: string): Promise<string[]>;
+  reviewsOfRange(repo: string, commit: string, path: string): Promise<string[]>;
+  /** The stored edit record of that id, if any. */
+  editJson(editId: string): Promise<string | undefined>;
+  /** Distinct commits, sorted. */
+  rewrittenTo(repo: string, oldCommit: string): Promise<string[]>;
+  rewrittenFrom(repo: string, newCommit: string): Promise<string[]>;
+}
 
-  constructor(db: Db) {
-    this.commitsWithPrefix = db.prepare<[{ repo: string; lo: string; hi: string }], { c: string }>(
-      `SELECT DISTINCT c FROM (
-         SELECT commit_id AS c FROM git_bindings WHERE repo_id = @repo AND commit_id >= @lo AND commit_id < @hi
-         UNION SELECT new_commit FROM git_rewrite_pairs WHERE repo_id = @repo AND new_commit >= @lo AND new_commit < @hi
-         UNION SELECT old_commit FROM git_rewrite_pairs WHERE repo_id = @repo AND old_commit >= @lo AND old_commit < @hi
-       ) LIMIT 2`,
-    );
-    this.bindingsAt = db.prepare<[string, string, string], { json: string }>('SELECT json FROM git_bindings WHERE repo_id = ? AND commit_id = ? AND path = ?');
-    this.reviewsOfEdit = db.prepare<[string], { json: string }>('SELECT json FROM git_reviews WHERE edit_id = ?');
-    this.reviewsOfSession = db.prepare<[string], { json: string }>('SELECT json FROM git_reviews WHERE session_id = ?');
-    this.reviewsOfRange = db.prepare<[string, string, string], { json: string }>('SELECT json FROM git_reviews WHERE repo_id = ? AND commit_id = ? AND path = ?');
-    this.recordJson = db.prepare<[string], { json: string }>("SELECT json FROM records WHERE id = ? AND kind = 'edit'");
-    this.rewrittenTo = db.prepare<[string, string], { c: string }>('SELECT DISTINCT new_commit AS c FROM git_rewrite_pairs WHERE repo_id = ? AND old_commit = ? ORDER BY c');
-    this.rewrittenFrom = db.prepare<[string, string], { c: string }>('SELECT DISTINCT old_commit AS c FROM git_rewrite_pairs WHERE repo_id = ? AND new_commit = ? ORDER BY c');
+export function sqliteBlameSource(db: Db): BlameSource {
+  const commitsWithPrefix = db.prepare<[{ repo: string; lo: string; hi: string }], { c: string }>(
+    `SELECT DISTINCT c FROM (
+       SELECT commit_id AS c FROM git_bindings WHERE repo_id = @repo AND commit_id >= @lo AND commit_id < @hi
+       UNION SELECT new_commit FROM git_rewrite_pairs WHERE repo_id = @repo AND new_commit >= @lo AND new_commit < @hi
+       UNION SELECT old_commit FROM git_rewrite_pairs WHERE repo_id = @repo AND old_commit >= @lo AND old_commit < @hi
+     ) LIMIT 2`,
+  );
+  const bindingsAt = db.prepare<[string, string, string], { json: string }>('SELECT json FROM git_bindings WHERE repo_id = ? AND commit_id = ? AND path = ?');
+  const reviewsOfEdit = db.prepare<[string], { json: string }>('SELECT json FROM git_reviews WHERE edit_id = ?');
+  const reviewsOfSession = db.prepare<[string], { json: string }>('SELECT json FROM git_reviews WHERE session_id = ?');
+  const reviewsOfRange = db.prepare<[string, string, string], { json: string }>('SELECT json FROM git_reviews WHERE repo_id = ? AND commit_id = ? AND path = ?');
+  const recordJson = db.prepare<[string], { json: string }>("SELECT json FROM records WHERE id = ? AND kind = 'edit'");
+  const rewrittenTo = db.prepare<[string, string], { c: string }>('SELECT DISTINCT new_commit AS c FROM git_rewrite_pairs WHERE repo_id = ? AND old_commit = ? ORDER BY c');
+  const rewrittenFrom = db.prepare<[string, string], { c: string }>('SELECT DISTINCT old_commit AS c FROM git_rewrite_pairs WHERE repo_id = ? AND new_commit = ? ORDER BY c');
+  const json = (rows: { json: string }[]) => rows.map((r) => r.json);
+  return {
+    commitsInRange: async (repo, lo, hi) => commitsWithPrefix.all({ repo, lo, hi }).map((r) => r.c),
+    bindingsAt: async (repo, commit, path) => json(bindingsAt.all(repo, commit, path)),
+    reviewsOfEdit: async (editId) => json(reviewsOfEdit.all(editId)),
+    reviewsOfSession: async (sessionId) => json(reviewsOfSession.all(sessionId)),
+    reviewsOfRange: async (repo, commit, path) => json(reviewsOfRange.all(repo, commit, path)),
+    editJson: async (editId) => recordJson.get(editId)?.json,
+    rewrittenTo: async (repo, commit) => rewrittenTo.all(repo, commit).map((r) => r.c),
+    rewrittenFrom: async (repo, commit) => rewrittenFrom.all(repo, commit).map((r) => r.c),
+  };
+}
+
+export class ServerBlame {
+  private readonly source: BlameSource;
+
+  /** On a SQLite database, or on any storage's reads. */
+  constructor(from: Db | BlameSource) {
+    this.source = 'prepare' in from ? sqliteBlameSource(from) : from;
   }
 
   async blame(q: ServerBlameQuery): Promise<ServerBlameResult> {
-    const commit = this.resolveCommit(q.repo, q.commit.toLowerCase());
-    const bindings = this.bindingsAt.all(q.repo, commit, q.path).map((r) => JSON.parse(r.json) as Binding);
-    const records: GitRecord[] = [...bindings, ...this.reviewsFor(q.repo, commit, q.path, bindings)];
+    const commit = await this.resolveCommit(q.repo, q.commit.toLowerCase());
+    const bindings = (await this.source.bindingsAt(q.repo, commit, q.path)).map((json) => JSON.parse(json) as Binding);
+    const records: GitRecord[] = [...bindings, ...(await this.reviewsFor(q.repo, commit, q.path, bindings))];
     const view = new LedgerView(records);
     const lineNumbers = new Set<number>();
     for (const b of bindings) for (const r of b.ranges) for (let l = r.start; l <= r.end; l++) lineNumbers.add(l);
@@ -81,7 +105,7 @@ export class ServerBlame {
       const hit = view.lineAt(commit, q.path, line);
       if (!hit) continue;
       const editId = hit.binding.edit.id;
-      if (!prompts.has(editId)) prompts.set(editId, this.promptOf(editId));
+      if (!prompts.has(editId)) prompts.set(editId, await this.promptOf(editId));
       lines.push({ line, commit, origPath: q.path, origLine: line, ...aiLineJson(hit.binding, view.reviewFor(hit.binding, line), prompts.get(editId)) });
     }
     return {
@@ -90,35 +114,35 @@ export class ServerBlame {
       commit,
       lines,
       summary: { ai: lines.length, edits: new Set(lines.map((l) => l.editId)).size, sessions: new Set(lines.map((l) => l.sessionId)).size },
-      rewrittenTo: this.rewrittenTo.all(q.repo, commit).map((r) => r.c),
-      rewrittenFrom: this.rewrittenFrom.all(q.repo, commit).map((r) => r.c),
+      rewrittenTo: await this.source.rewrittenTo(q.repo, commit),
+      rewrittenFrom: await this.source.rewrittenFrom(q.repo, commit),
     };
   }
 
-  private resolveCommit(repo: string, commit: string): string {
+  private async resolveCommit(repo: string, commit: string): Promise<string> {
     if (FULL_COMMIT.test(commit)) return commit;
     // Prefix range: every id starting with `commit` sorts in [commit, commit + "g").
-    const found = this.commitsWithPrefix.all({ repo, lo: commit, hi: `${commit}g` });
+    const found = await this.source.commitsInRange(repo, commit, `${commit}g`);
     if (found.length > 1) throw new BlameCommitError(`commit prefix ${commit} is ambiguous in repository ${repo.slice(0, 200)}: give more digits`);
-    return found[0]?.c ?? commit;
+    return found[0] ?? commit;
   }
 
-  private reviewsFor(repo: string, commit: string, path: string, bindings: Binding[]): ReviewMark[] {
+  private async reviewsFor(repo: string, commit: string, path: string, bindings: Binding[]): Promise<ReviewMark[]> {
     const byId = new Map<string, ReviewMark>();
-    const add = (rows: { json: string }[]) => rows.forEach((r) => {
-      const mark = JSON.parse(r.json) as ReviewMark;
+    const add = (rows: string[]) => rows.forEach((json) => {
+      const mark = JSON.parse(json) as ReviewMark;
       byId.set(mark.id, mark);
     });
-    for (const edit of new Set(bindings.map((b) => b.edit.id))) add(this.reviewsOfEdit.all(edit));
-    for (const session of new Set(bindings.map((b) => b.edit.sessionId))) add(this.reviewsOfSession.all(session));
-    add(this.reviewsOfRange.all(repo, commit, path));
+    for (const edit of new Set(bindings.map((b) => b.edit.id))) add(await this.source.reviewsOfEdit(edit));
+    for (const session of new Set(bindings.map((b) => b.edit.sessionId))) add(await this.source.reviewsOfSession(session));
+    add(await this.source.reviewsOfRange(repo, commit, path));
     return [...byId.values()];
   }
 
-  private promptOf(editId: string): PromptInfo | undefined {
-    const row = this.recordJson.get(editId);
-    if (!row) return undefined;
-    const record = JSON.parse(row.json) as ProvenanceRecord;
+  private async promptOf(editId: string): Promise<PromptInfo | undefined> {
+    const json = await this.source.editJson(editId);
+    if (!json) return undefined;
+    const record = JSON.parse(json) as ProvenanceRecord;
     return record.kind === 'edit' ? promptInfo(record.prompt?.content) : undefined;
   }
 }

@@ -69,7 +69,7 @@ export class ExportRows {
     }
   }
 
-  record(rid: number): ProvenanceRecord | null {
+  recordNow(rid: number): ProvenanceRecord | null {
     const row = this.byRid.get(rid);
     return row ? parseRecord(JSON.parse(row.json)) : null;
   }

@@ -6,6 +6,7 @@ import type { ServerBackend } from '../backend/backend';
 import { migrate, type MigrationReport } from './migrations';
 import { PgAccounts } from './pgAccounts';
 import { createPool, redactUrl, type Pool } from './pgClient';
+import { PgGit } from './pgGit';
 import { PgIngest } from './pgIngest';
 import { PgQueries } from './pgQueries';
 import { Partitions } from './partitions';
@@ -15,15 +16,19 @@ export class PgBackend implements ServerBackend {
   readonly accounts: PgAccounts;
   readonly ingest: PgIngest;
   readonly queries: PgQueries;
+  readonly git: PgGit;
   private closing: Promise<void> | null = null;
 
   constructor(
     readonly pool: Pool,
     readonly description: string,
+    /** Where the export signing key lives (`<dir>/keys/`); null: a key for this process only. */
+    keyDir: string | null = null,
   ) {
     this.accounts = new PgAccounts(pool);
     this.ingest = new PgIngest(pool, new Partitions(pool));
     this.queries = new PgQueries(pool);
+    this.git = new PgGit(pool, keyDir);
   }
 
   close(): Promise<void> {
@@ -32,7 +37,7 @@ export class PgBackend implements ServerBackend {
 }
 
 /** Connects, migrates, and returns the backend (and what the migration did). */
-export async function openPgBackend(url: string, options: { poolSize?: number } = {}): Promise<{ backend: PgBackend; migration: MigrationReport }> {
+export async function openPgBackend(url: string, options: { poolSize?: number; keyDir?: string | null } = {}): Promise<{ backend: PgBackend; migration: MigrationReport }> {
   const pool = createPool(url, options.poolSize);
   try {
     const client = await pool.connect();
@@ -42,7 +47,7 @@ export async function openPgBackend(url: string, options: { poolSize?: number } 
     } finally {
       client.release();
     }
-    return { backend: new PgBackend(pool, redactUrl(url)), migration };
+    return { backend: new PgBackend(pool, redactUrl(url), options.keyDir ?? null), migration };
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw new Error(`PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`);
