@@ -123,8 +123,11 @@ export class Container implements vscode.Disposable {
     const graph = new LineageGraph();
     for (const e of edits) graph.addRecord(e);
     const persisted = await this.rewriteLog.rewritesOf(edits.map((e) => e.id));
+    const timeOf = new Map(edits.map((e) => [e.id, e.time]));
     for (const e of edits) {
-      for (const earlier of new Set([...this.tracking.rewritesOf(e.id), ...(persisted.get(e.id) ?? [])])) graph.addObservedRewrite(e.id, earlier);
+      // Text of an earlier record on both sides of this one's: inserted into it (only earlier records count).
+      const enclosing = this.tracking.enclosingRecords(uri, e.id).filter((id) => (timeOf.get(id) ?? '\uffff') <= e.time);
+      for (const earlier of new Set([...this.tracking.rewritesOf(e.id), ...(persisted.get(e.id) ?? []), ...enclosing])) graph.addObservedRewrite(e.id, earlier);
     }
     return ancestryOf(graph, nodeId.edit(editId))?.chain ?? null;
   }

@@ -188,6 +188,24 @@ export class DocumentTracking implements vscode.Disposable {
     if (this.rewrites.size > MAX_REWRITES) this.rewrites.delete(this.rewrites.keys().next().value!);
   }
 
+  /**
+   * AI records whose text now surrounds this record's text in an open document with nothing between
+   * (e.g. "A B A"): B was inserted into A's text. Read from the tracker's current spans, so it holds
+   * after restarts and re-anchoring too, where noting the rewrite as it happened may not have run.
+   */
+  enclosingRecords(uri: string, recordId: string): string[] {
+    const doc = this.docs.get(uri);
+    if (!doc) return [];
+    const spans = doc.tracker.spans();
+    const found = new Set<string>();
+    for (let i = 1; i < spans.length - 1; i++) {
+      const [prev, span, next] = [spans[i - 1]!, spans[i]!, spans[i + 1]!];
+      if (span.recordId !== recordId || prev.recordId !== next.recordId || prev.recordId === recordId) continue;
+      if (prev.end === span.start && next.start === span.end) found.add(prev.recordId);
+    }
+    return [...found];
+  }
+
   /** Earlier AI records whose text this record's edit overwrote or was inserted into, as seen in the editor. */
   rewritesOf(recordId: string): readonly string[] {
     return [...(this.rewrites.get(recordId) ?? [])];
