@@ -126,14 +126,7 @@ export async function syncOutbox(outbox: Outbox, options: SyncOptions): Promise<
     }
     const batch = takeBatch(pending, size, maxBytes);
     const body = `{"source":${JSON.stringify(outbox.source)},"entries":[${batch.map((l) => l.json).join(',')}]}`;
-    let answer: Answer;
-    try {
-      answer = await post(`${key}/api/v1/records`, options.token, body, options.signal);
-    } catch (err) {
-      if (options.signal?.aborted) throw new SyncError('sync aborted', null);
-      answer = { status: 0, body: { error: (err as Error).message } };
-    }
-    const { status, body: reply } = answer;
+    const { status, body: reply } = await postBatch(`${key}/api/v1/records`, options, body);
     if (status === 200 && reply) {
       attempt = 0;
       outbox.ack(key, batch[batch.length - 1]!.seq);
@@ -171,6 +164,16 @@ export async function syncOutbox(outbox: Outbox, options: SyncOptions): Promise<
 
 export { Outbox };
 
+/** One upload request; a network failure is status 0 (transient), an abort ends the sync. */
+async function postBatch(url: string, options: SyncOptions, body: string): Promise<Answer> {
+  try {
+    return await post(url, options.token, body, options.signal);
+  } catch (err) {
+    if (options.signal?.aborted) throw new SyncError('sync aborted', null);
+    return { status: 0, body: { error: (err as Error).message } };
+  }
+}
+
 /**
  * Uploads the git ledger records the server has not acknowledged (`POST /api/v1/bindings`), in batches,
  * with the same retry policy. Idempotent by record id on the server, so a resend changes nothing.
@@ -200,14 +203,7 @@ async function syncLedger(outbox: Outbox, key: string, options: SyncOptions, pol
       continue;
     }
     const body = `{"source":${JSON.stringify(outbox.source)},"records":[${chosen.map((l) => l.json).join(',')}]}`;
-    let answer: Answer;
-    try {
-      answer = await post(`${key}/api/v1/bindings`, options.token, body, options.signal);
-    } catch (err) {
-      if (options.signal?.aborted) throw new SyncError('sync aborted', null);
-      answer = { status: 0, body: { error: (err as Error).message } };
-    }
-    const { status, body: reply } = answer;
+    const { status, body: reply } = await postBatch(`${key}/api/v1/bindings`, options, body);
     if (status === 200 && reply) {
       attempt = 0;
       ackLedger(outbox.dir, key, lastSeq);
