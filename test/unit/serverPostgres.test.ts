@@ -14,6 +14,7 @@ import type { EditEvent, ProvenanceRecord } from '../../src/core/model/schema';
 import { LATEST_VERSION, MIGRATIONS } from '../../src/server/postgres/migrations';
 import { tsQuery } from '../../src/server/postgres/searchText';
 import { partitionFor } from '../../src/server/postgres/partitions';
+import { resolvePostgresUrl } from '../../src/server/backend/openBackend';
 
 import { backendsUnderTest, type TestStorage } from './serverBackends';
 import { api, chainEntries, CLI, type ServerProcess, startServerProcess } from './serverHarness';
@@ -31,6 +32,16 @@ describe('PostgreSQL search text (pure)', () => {
   it('names monthly partitions and their bounds, December rolling over', () => {
     assert.deepEqual(partitionFor('2026-12'), { name: 'records_2026_12', from: '2026-12-01T00:00:00Z', to: '2027-01-01T00:00:00Z' });
     assert.deepEqual(partitionFor('2026-01'), { name: 'records_2026_01', from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' });
+  });
+
+  it('takes the URL from --postgres before $LINEAGELENS_POSTGRES_URL, and refuses one with a note around it', () => {
+    const env = { LINEAGELENS_POSTGRES_URL: ' postgres://a@db/x\n' };
+    assert.equal(resolvePostgresUrl(undefined, env), 'postgres://a@db/x');
+    assert.equal(resolvePostgresUrl('postgresql://b@db/y', env), 'postgresql://b@db/y');
+    assert.equal(resolvePostgresUrl(undefined, {}), undefined);
+    assert.throws(() => resolvePostgresUrl('mysql://a@db/x', {}), /starts with postgres:\/\//);
+    assert.throws(() => resolvePostgresUrl(undefined, { LINEAGELENS_POSTGRES_URL: 'Removed stale pid file.\npostgres://a@db/x' }), /starts with postgres:\/\//);
+    assert.throws(() => resolvePostgresUrl('postgres://a@db/x\nWARNING: something', {}), /one line without spaces/);
   });
 });
 

@@ -13,6 +13,8 @@ export const POSTGRES_ENV = 'LINEAGELENS_POSTGRES_URL';
 export function resolvePostgresUrl(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const url = flag?.trim() || env[POSTGRES_ENV]?.trim() || undefined;
   if (url && !/^postgres(ql)?:\/\//.test(url)) throw new Error(`a PostgreSQL URL starts with postgres:// or postgresql:// (got "${url.slice(0, 40)}")`);
+  // A URL captured from a script's output can carry a note before or after it on another line.
+  if (url && /\s/.test(url)) throw new Error('a PostgreSQL URL is one line without spaces (this one has a line break or space in it)');
   return url;
 }
 
