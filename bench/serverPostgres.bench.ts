@@ -3,10 +3,12 @@
  * - server.pg_ingest_records_per_s: batches of 500 realistic records uploaded over HTTP by a separate
  *   load process, 4 chains in parallel (validated, chain-verified, stored in monthly partitions and
  *   indexed for full-text search); baseline: batches of 1 record.
- * - server.pg_search_p95_ms: ranked full-text searches over HTTP with 300,000 stored records
+ * - server.pg_search_p95_ms: ranked full-text searches over HTTP with 1,000,000 stored records
  *   (--quick: 20,000), filled through the backend's own ingest; baseline: the same searches as an
  *   ILIKE scan of the stored JSON.
- * - server.pg_blame_p95_ms: not yet (blame is SQLite-only so far).
+ * - server.pg_blame_p95_ms: GET /api/v1/blame over HTTP for files of commits with AI lines, in the same
+ *   database, with one binding per 5 edits (commits of 20 bindings), uploaded through the backend's git
+ *   ingest; baseline: the same lookups by reading every binding of the repository.
  * Needs a PostgreSQL that may create databases: $LINEAGELENS_TEST_POSTGRES_URL, or the local cluster
  * made ready by scripts/test-postgres.sh (.ci/run does both). Each run uses fresh databases, dropped after.
  */
@@ -16,6 +18,9 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import type { BenchResult, Benchmark } from './types';
 import { EventGenerator } from './helpers/eventGenerator';
+import { benchBinding } from './helpers/benchBindings';
+import { canonicalJson } from '../src/core/chain/canonicalJson';
+import type { Binding } from '../src/core/git/gitRecords';
 import { GENESIS_HASH, makeUploadEntry } from '../src/core/sync/uploadChain';
 import { openPgBackend } from '../src/server/postgres/pgBackend';
 import { createTestDatabase } from '../test/unit/serverBackends';
@@ -63,7 +68,7 @@ const pgBench: Benchmark = async (ctx) => {
   }
 
   // Search at scale: filled through the backend's ingest in-process (the same code as over HTTP).
-  const stored = ctx.quick ? 20_000 : 300_000;
+  const stored = ctx.quick ? 20_000 : 1_000_000;
   const db2 = await createTestDatabase();
   const data2 = tempDir('ll-bench-pg-search-');
   try {
@@ -72,17 +77,25 @@ const pgBench: Benchmark = async (ctx) => {
     const token = (await backend.accounts.createToken(user.name, 'bench')).token;
     const gen = new EventGenerator(4);
     let head = { seq: 0, hash: GENESIS_HASH };
+    const blameTargets: { repo: string; path: string; commit: string }[] = [];
+    let edits = 0;
     const t0 = performance.now();
     for (let done = 0; done < stored; done += 1_000) {
-      const entries = gen.batch(Math.min(1_000, stored - done)).map((r) => {
+      const batch = gen.batch(Math.min(1_000, stored - done));
+      const entries = batch.map((r) => {
         const e = makeUploadEntry(head.seq + 1, head.hash, r);
         head = { seq: e.seq, hash: e.hash };
         return e;
       });
       await backend.ingest.ingest(user.id, 'fill', entries, entries);
+      const bindings: Binding[] = [];
+      for (const r of batch) if (r.kind === 'edit' && edits++ % 5 === 0) bindings.push(benchBinding(r, Math.floor(edits / 100)));
+      await backend.git.ingest(user.id, bindings.map((b) => ({ record: b, json: canonicalJson(b) })));
+      if (bindings[0]) blameTargets.push({ repo: bindings[0].repoId, path: bindings[0].path, commit: bindings[0].commit });
       if (done % 100_000 === 0 && done > 0) ctx.log(`stored ${done} records`);
     }
-    await backend.pool.query('VACUUM ANALYZE records');
+    const bindingCount = Number((await backend.pool.query('SELECT count(*) AS n FROM git_bindings')).rows[0].n);
+    await backend.pool.query('VACUUM ANALYZE');
     await backend.close();
     ctx.log(`filled ${stored} records in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
@@ -116,6 +129,40 @@ const pgBench: Benchmark = async (ctx) => {
         baseline: { label: 'ILIKE scan p95', value: percentile(likeTimes, 0.95) },
         note: `${stored} stored records${ctx.quick ? ' (quick)' : ''}; over HTTP, 50 hits ranked (ts_rank); median ${percentile(times, 0.5).toFixed(1)} ms`,
       });
+
+      // Blame: files of commits with AI lines, spread over the whole history.
+      const step = Math.max(1, Math.floor(blameTargets.length / 300));
+      const targets = blameTargets.filter((_, i) => i % step === 0);
+      const blameTimes: number[] = [];
+      let aiLines = 0;
+      for (const [i, t] of targets.entries()) {
+        const start = performance.now();
+        const res = await api(server.url, token, `/api/v1/blame?repo=${t.repo}&path=${encodeURIComponent(t.path)}&commit=${t.commit}`);
+        if (i >= 10) blameTimes.push(performance.now() - start); // the first few warm the caches
+        if (res.status !== 200) throw new Error(`blame failed: ${res.text}`);
+        aiLines += (res.json.lines as unknown[]).length;
+      }
+      if (aiLines === 0) throw new Error('blame found no AI lines: the bench measures nothing');
+      // Baseline: without the (repo, commit, path) index, every binding of the repository is read.
+      const scan = new pg.Client({ connectionString: db2.url });
+      await scan.connect();
+      const scanTimes: number[] = [];
+      for (const t of targets.slice(0, 20)) {
+        const start = performance.now();
+        const { rows } = await scan.query<{ json: string }>('SELECT json FROM git_bindings WHERE org_id + 0 = 1 AND repo_id || \'\' = $1', [t.repo]);
+        rows.map((r) => JSON.parse(r.json) as Binding).filter((b) => b.commit === t.commit && b.path === t.path);
+        scanTimes.push(performance.now() - start);
+      }
+      await scan.end();
+      results.push({
+        name: 'server.pg_blame_p95_ms',
+        value: percentile(blameTimes, 0.95),
+        unit: 'ms',
+        goal: 20,
+        better: 'lower',
+        baseline: { label: "scan of the repository's bindings p95", value: percentile(scanTimes, 0.95) },
+        note: `${stored} stored records, ${bindingCount} bindings${ctx.quick ? " (quick: fewer than the goal's 1,000,000 records)" : ''}; over HTTP, ${blameTimes.length} files, ${(aiLines / targets.length).toFixed(1)} AI lines per answer; median ${percentile(blameTimes, 0.5).toFixed(1)} ms`,
+      });
     } finally {
       await server.stop();
     }
@@ -123,7 +170,6 @@ const pgBench: Benchmark = async (ctx) => {
     removeDir(data2);
     await db2.drop();
   }
-  ctx.log('server.pg_blame_p95_ms: not yet — blame on PostgreSQL follows the git-binding port');
   return results;
 };
 

@@ -92,30 +92,33 @@ export class ServerBlame {
     this.source = 'prepare' in from ? sqliteBlameSource(from) : from;
   }
 
+  // Reads that do not depend on each other are issued together: on PostgreSQL each is a round trip to
+  // the database (a pool of connections answers them at once); on SQLite they complete synchronously.
   async blame(q: ServerBlameQuery): Promise<ServerBlameResult> {
     const commit = await this.resolveCommit(q.repo, q.commit.toLowerCase());
+    const rewrites = Promise.all([this.source.rewrittenTo(q.repo, commit), this.source.rewrittenFrom(q.repo, commit)]);
     const bindings = (await this.source.bindingsAt(q.repo, commit, q.path)).map((json) => JSON.parse(json) as Binding);
-    const records: GitRecord[] = [...bindings, ...(await this.reviewsFor(q.repo, commit, q.path, bindings))];
-    const view = new LedgerView(records);
+    const editIds = [...new Set(bindings.map((b) => b.edit.id))];
+    const [reviews, promptList] = await Promise.all([this.reviewsFor(q.repo, commit, q.path, bindings), Promise.all(editIds.map((id) => this.promptOf(id)))]);
+    const prompts = new Map<string, PromptInfo | undefined>(editIds.map((id, i) => [id, promptList[i]]));
+    const view = new LedgerView([...bindings, ...reviews] as GitRecord[]);
     const lineNumbers = new Set<number>();
     for (const b of bindings) for (const r of b.ranges) for (let l = r.start; l <= r.end; l++) lineNumbers.add(l);
-    const prompts = new Map<string, PromptInfo | undefined>();
     const lines: ServerBlameLine[] = [];
     for (const line of [...lineNumbers].sort((a, b) => a - b)) {
       const hit = view.lineAt(commit, q.path, line);
       if (!hit) continue;
-      const editId = hit.binding.edit.id;
-      if (!prompts.has(editId)) prompts.set(editId, await this.promptOf(editId));
-      lines.push({ line, commit, origPath: q.path, origLine: line, ...aiLineJson(hit.binding, view.reviewFor(hit.binding, line), prompts.get(editId)) });
+      lines.push({ line, commit, origPath: q.path, origLine: line, ...aiLineJson(hit.binding, view.reviewFor(hit.binding, line), prompts.get(hit.binding.edit.id)) });
     }
+    const [rewrittenTo, rewrittenFrom] = await rewrites;
     return {
       repo: q.repo,
       path: q.path,
       commit,
       lines,
       summary: { ai: lines.length, edits: new Set(lines.map((l) => l.editId)).size, sessions: new Set(lines.map((l) => l.sessionId)).size },
-      rewrittenTo: await this.source.rewrittenTo(q.repo, commit),
-      rewrittenFrom: await this.source.rewrittenFrom(q.repo, commit),
+      rewrittenTo,
+      rewrittenFrom,
     };
   }
 
@@ -133,9 +136,13 @@ export class ServerBlame {
       const mark = JSON.parse(json) as ReviewMark;
       byId.set(mark.id, mark);
     });
-    for (const edit of new Set(bindings.map((b) => b.edit.id))) add(await this.source.reviewsOfEdit(edit));
-    for (const session of new Set(bindings.map((b) => b.edit.sessionId))) add(await this.source.reviewsOfSession(session));
-    add(await this.source.reviewsOfRange(repo, commit, path));
+    // Added in a fixed order (edits, sessions, the range) whatever order the reads complete in.
+    const reads = await Promise.all([
+      ...[...new Set(bindings.map((b) => b.edit.id))].map((edit) => this.source.reviewsOfEdit(edit)),
+      ...[...new Set(bindings.map((b) => b.edit.sessionId))].map((session) => this.source.reviewsOfSession(session)),
+      this.source.reviewsOfRange(repo, commit, path),
+    ]);
+    reads.forEach(add);
     return [...byId.values()];
   }
 
