@@ -3,6 +3,7 @@
  * The git ledger upload, blame and export are in blameExportRoutes.ts.
  */
 import type { ZodType } from 'zod';
+import { canonicalJson } from '../../core/chain/canonicalJson';
 import { provenanceJsonSchemas } from '../../core/model/jsonSchema';
 import { SCHEMA_ID } from '../../core/model/schema';
 import type { UploadEntry } from '../../core/sync/uploadChain';
@@ -31,7 +32,11 @@ function ingestWith(schema: ZodType<{ source: string; entries: UploadEntry[] }>)
   return async (ctx, { req, res, principal }) => {
     const raw = parseJsonBody(req, await readBody(req, ctx.maxBodyBytes));
     const batch = parseBody(schema, raw, 'upload batch');
-    const result = await ctx.backend.ingest.ingest(principal!.user.id, batch.source, (raw as { entries: unknown[] }).entries, batch.entries);
+    const rawEntries = (raw as { entries: { record: unknown }[] }).entries;
+    // Governance: the policy's capture level and findings (null before any policy is published).
+    const gov = await ctx.governance.prepareIngest(principal!.user.id, batch.source, batch.entries, (i) => canonicalJson(rawEntries[i]!.record));
+    const result = await ctx.backend.ingest.ingest(principal!.user.id, batch.source, rawEntries, gov?.entries ?? batch.entries, gov?.stored);
+    if (gov) await ctx.governance.afterIngest(gov);
     ctx.metrics.recordsAccepted += result.accepted;
     ctx.metrics.recordsDuplicate += result.duplicate;
     sendJson(res, 200, result);
