@@ -6,7 +6,7 @@
  * recorded so the chain continues, and the hash-chained audit log with `lineagelens server audit verify`.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -26,11 +26,25 @@ const SECRET = 'ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A';
 const widgets = repoOf('https://github.com/acme/widgets').id;
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
+/**
+ * The CLI as a child process, awaited (not spawnSync: a test process blocked for seconds would reuse
+ * keep-alive connections the server closed meanwhile).
+ */
+function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ status: number | null; out: string; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('close', (status) => resolve({ status, out: stdout + stderr, stdout }));
+  });
+}
+
 function cli(args: string[], storage: TestStorage) {
   const env = { ...process.env };
   if (!storage.postgresUrl) delete env.LINEAGELENS_POSTGRES_URL;
-  const r = spawnSync(process.execPath, [CLI, ...args, '--data', storage.data, ...storage.args], { encoding: 'utf8', env });
-  return { status: r.status, out: r.stdout + r.stderr };
+  return run([...args, '--data', storage.data, ...storage.args], env);
 }
 
 function withPrompt(e: EditEvent, text: string): EditEvent {
@@ -105,11 +119,11 @@ describe(`governance on ${backend.name} (real server process)`, function () {
     assert.equal(v1.json.createdBy, 'admin');
     const policyFile = path.join(work, 'policy.json');
     writeFileSync(policyFile, JSON.stringify({ capture: { default: 'full', rules: [{ repo: 'repo-red', level: 'redacted' }] } }));
-    const set = cli(['server', 'policy', 'set', policyFile, '--by', 'ops'], storage);
+    const set = await cli(['server', 'policy', 'set', policyFile, '--by', 'ops'], storage);
     assert.equal(set.status, 0, set.out);
     assert.match(set.out, /published policy version 2 \(by ops/);
     writeFileSync(policyFile, '{"capture": {"default": "loud"}}');
-    const bad = cli(['server', 'policy', 'set', policyFile], storage);
+    const bad = await cli(['server', 'policy', 'set', policyFile], storage);
     assert.equal(bad.status, 1);
     assert.match(bad.out, /invalid policy: capture\.default/);
     // The running server sees the version the CLI published.
@@ -124,7 +138,7 @@ describe(`governance on ${backend.name} (real server process)`, function () {
         [2, 'ops'],
       ],
     );
-    const shown = cli(['server', 'policy', 'show'], storage);
+    const shown = await cli(['server', 'policy', 'show'], storage);
     assert.equal(shown.status, 0, shown.out);
     assert.equal(JSON.parse(shown.out).body.capture.rules[0].repo, 'repo-red');
     const doc = (await api(server.url, null, '/api/v1/openapi.json')).json as { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
@@ -198,8 +212,8 @@ describe(`governance on ${backend.name} (real server process)`, function () {
       writeFileSync(pub, (await api(server.url, token, '/api/v1/export/key')).json.publicKey as string);
       writeFileSync(path.join(dir, 'export.jsonl'), data.text);
       writeFileSync(path.join(dir, 'export.jsonl.sig.json'), sig.text);
-      const ok = spawnSync(process.execPath, [CLI, 'verify', path.join(dir, 'export.jsonl'), '--key', pub], { encoding: 'utf8' });
-      assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+      const ok = await run(['verify', path.join(dir, 'export.jsonl'), '--key', pub]);
+      assert.equal(ok.status, 0, ok.out);
       assert.match(ok.stdout, /export verified/);
       const head2 = await api(server.url, token, '/api/v1/uploads/head?source=gov-src');
       assert.deepEqual(head2.json, head);
@@ -289,9 +303,9 @@ describe(`governance on ${backend.name} (real server process)`, function () {
     assert.equal((await put({ capture: { default: 'full' }, retentionDays: 365 }, memberToken)).status, 403);
     assert.equal((await api(server.url, memberToken, '/api/v1/purge', { method: 'POST' })).status, 403);
     assert.equal((await put({ capture: { default: 'full' }, retentionDays: 365 })).status, 201);
-    const run = await api(server.url, token, '/api/v1/purge', { method: 'POST' });
-    assert.equal(run.status, 200, run.text);
-    const purge = run.json.purge as { id: number; count: number; oldest: string; newest: string; digest: string; by: string };
+    const purgeRun = await api(server.url, token, '/api/v1/purge', { method: 'POST' });
+    assert.equal(purgeRun.status, 200, purgeRun.text);
+    const purge = purgeRun.json.purge as { id: number; count: number; oldest: string; newest: string; digest: string; by: string };
     assert.deepEqual([purge.count, purge.oldest, purge.newest, purge.by], [2, '2024-01-02T03:04:05.000Z', '2024-02-03T04:05:06.000Z', 'admin']);
     for (const r of old) assert.equal((await api(server.url, token, `/api/v1/records/${r.id}`)).status, 404);
     const detail = await api(server.url, token, `/api/v1/purges/${purge.id}`);
@@ -316,8 +330,8 @@ describe(`governance on ${backend.name} (real server process)`, function () {
       writeFileSync(path.join(dir, 'export.jsonl'), data.text);
       writeFileSync(path.join(dir, 'export.jsonl.sig.json'), sig.text);
       assert.ok(!data.text.includes(old[0]!.id));
-      const ok = spawnSync(process.execPath, [CLI, 'verify', path.join(dir, 'export.jsonl'), '--key', pub], { encoding: 'utf8' });
-      assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+      const ok = await run(['verify', path.join(dir, 'export.jsonl'), '--key', pub]);
+      assert.equal(ok.status, 0, ok.out);
     } finally {
       removeDir(dir);
     }
@@ -326,13 +340,13 @@ describe(`governance on ${backend.name} (real server process)`, function () {
   it('retention: `lineagelens server purge` removes old records too', async () => {
     const viaCli = aiEdit('repo-old', 'old3.ts', 0, ['const old3 = 1;'], { time: '2024-03-04T05:06:07.000Z' });
     await upload([viaCli]);
-    const out = cli(['server', 'purge', '--by', 'ops'], storage);
+    const out = await cli(['server', 'purge', '--by', 'ops'], storage);
     assert.equal(out.status, 0, out.out);
     assert.match(out.out, /removed 1 record\(s\) from 2024-03-04T05:06:07.000Z/);
     assert.equal((await api(server.url, token, `/api/v1/records/${viaCli.id}`)).status, 404);
     const purges = (await api(server.url, token, '/api/v1/purges')).json.purges as { by: string; count: number }[];
     assert.deepEqual(purges.map((p) => [p.by, p.count]), [['ops', 1], ['admin', 2]]);
-    assert.match(cli(['server', 'purge'], storage).out, /nothing to purge/);
+    assert.match((await cli(['server', 'purge'], storage)).out, /nothing to purge/);
   });
 
   it('audit log: every read and export is logged (user, endpoint, query, result count, never content), hash-chained, exportable and verifiable', async () => {
@@ -356,23 +370,23 @@ describe(`governance on ${backend.name} (real server process)`, function () {
     assert.equal(jsonl.status, 200);
     const file = path.join(work, 'audit.jsonl');
     writeFileSync(file, jsonl.text);
-    const verify = (f: string) => spawnSync(process.execPath, [CLI, 'server', 'audit', 'verify', f], { encoding: 'utf8' });
-    const ok = verify(file);
-    assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+    const verify = (f: string) => run(['server', 'audit', 'verify', f]);
+    const ok = await verify(file);
+    assert.equal(ok.status, 0, ok.out);
     assert.match(ok.stdout, /audit log intact: \d+ entries/);
     const lines = jsonl.text.trimEnd().split('\n');
     writeFileSync(file, [...lines.slice(0, 2), lines[2]!.replace(/"results":(\d+|null)/, '"results":999'), ...lines.slice(3)].join('\n'));
-    const changed = verify(file);
+    const changed = await verify(file);
     assert.equal(changed.status, 1);
     assert.match(changed.stdout, /entry 3: its hash does not recompute/);
     writeFileSync(file, [...lines.slice(0, 2), ...lines.slice(3)].join('\n'));
-    const removed = verify(file);
+    const removed = await verify(file);
     assert.equal(removed.status, 1);
     assert.match(removed.stdout, /entries are missing or reordered/);
     // The CLI export of the stored log verifies too.
     const out = path.join(work, 'audit-cli.jsonl');
-    assert.equal(cli(['server', 'audit', 'export', '--out', out], storage).status, 0);
-    assert.equal(verify(out).status, 0);
+    assert.equal((await cli(['server', 'audit', 'export', '--out', out], storage)).status, 0);
+    assert.equal((await verify(out)).status, 0);
     assert.ok(readFileSync(out, 'utf8').split('\n').length > lines.length, 'reading the log was logged too');
   });
 

@@ -28,7 +28,7 @@ function cliUser(by: string | undefined): string {
   }
 }
 
-/** Commands that need no storage (audit verify); null when `area action` is not one of them. */
+/** `server audit verify FILE`: needs no storage, only the exported log. Exit 0 intact, 1 broken, 2 unreadable. */
 export function runAuditVerify(file: string | undefined, json: boolean): number {
   if (!file) {
     process.stderr.write(`usage: lineagelens server audit verify <audit.jsonl>\n`);
