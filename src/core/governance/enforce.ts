@@ -6,7 +6,7 @@
  * captured. Pure: the server verifies the upload chain over the bytes it received, then stores this.
  */
 import { canonicalJson } from '../chain/canonicalJson';
-import type { ProvenanceRecord } from '../model/schema';
+import type { Content, ProvenanceRecord } from '../model/schema';
 import { applyPrivacy, type PrivacyLevel } from '../privacy/privacyLevel';
 import { captureLevel, type PolicyBody, type RecordScope } from './policy';
 
@@ -27,7 +27,25 @@ export function enforceCapture(policy: PolicyBody, record: ProvenanceRecord, sco
   const level = captureLevel(policy, scope);
   if (level === 'full') return { level, record, json: null };
   const restricted = applyPrivacy(record, level);
-  const json = canonicalJson(restricted);
   // A record the client already sent at this level (or stricter) is stored as received.
-  return json === canonicalJson(record) ? { level, record, json: null } : { level, record: restricted, json };
+  return sameContents(record, restricted) ? { level, record, json: null } : { level, record: restricted, json: canonicalJson(restricted) };
+}
+
+function sameContent(a: Content, b: Content): boolean {
+  if (a === b) return true;
+  if (a.form !== b.form) return false;
+  if (a.form === 'none' || b.form === 'none') return true;
+  if (a.sha256 !== b.sha256) return false;
+  if (a.form === 'hash' || b.form === 'hash') return true;
+  return a.text === b.text && (a.form === 'text' || (b.form === 'redacted' && a.redactions === b.redactions));
+}
+
+/** applyPrivacy changes nothing but Contents: the record is unchanged when every Content is. */
+function sameContents(a: ProvenanceRecord, b: ProvenanceRecord): boolean {
+  if (a.kind === 'edit' && b.kind === 'edit') {
+    const prompts = a.prompt === null || b.prompt === null ? a.prompt === b.prompt : sameContent(a.prompt.content, b.prompt.content);
+    return prompts && sameContent(a.insertedText, b.insertedText) && sameContent(a.deletedText, b.deletedText);
+  }
+  if (a.kind === 'session' && b.kind === 'session') return a.prompts.every((p, i) => sameContent(p.content, b.prompts[i]!.content));
+  return false;
 }

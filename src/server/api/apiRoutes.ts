@@ -3,11 +3,11 @@
  * The git ledger upload, blame and export are in blameExportRoutes.ts.
  */
 import type { ZodType } from 'zod';
-import { canonicalJson } from '../../core/chain/canonicalJson';
 import { provenanceJsonSchemas } from '../../core/model/jsonSchema';
 import { SCHEMA_ID } from '../../core/model/schema';
 import type { UploadEntry } from '../../core/sync/uploadChain';
 import { AccountError } from '../db/accounts';
+import { verifiedRecordJson } from '../db/entryContent';
 import type { Handler } from '../context';
 import { parseJsonBody, readBody } from '../http/body';
 import { HttpError, sendJson, sendText } from '../http/respond';
@@ -34,7 +34,9 @@ function ingestWith(schema: ZodType<{ source: string; entries: UploadEntry[] }>)
     const batch = parseBody(schema, raw, 'upload batch');
     const rawEntries = (raw as { entries: { record: unknown }[] }).entries;
     // Governance: the policy's capture level and findings (null before any policy is published).
-    const gov = await ctx.governance.prepareIngest(principal!.user.id, batch.source, batch.entries, (i) => canonicalJson(rawEntries[i]!.record));
+    // (The chained bytes of a record enforcement changes, for its enforcement row; null if they do not verify:
+    // the ingest then refuses the batch.)
+    const gov = await ctx.governance.prepareIngest(principal!.user.id, batch.source, batch.entries, (i) => verifiedRecordJson(batch.entries[i]!, rawEntries[i]!.record) ?? '');
     const result = await ctx.backend.ingest.ingest(principal!.user.id, batch.source, rawEntries, gov?.entries ?? batch.entries, gov?.stored);
     if (gov) await ctx.governance.afterIngest(gov);
     ctx.metrics.recordsAccepted += result.accepted;
