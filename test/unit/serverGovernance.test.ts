@@ -8,7 +8,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import pg from 'pg';
 import { canonicalJson } from '../../src/core/chain/canonicalJson';
@@ -20,6 +20,7 @@ import { aiEdit } from './gitHelpers';
 import { backendsUnderTest, type TestStorage } from './serverBackends';
 import { api, chainEntries, CLI, removeDir, type ServerProcess, startServerProcess, tempDir } from './serverHarness';
 
+const CHROMIUM = '/usr/bin/chromium';
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'webhooks');
 const GITHUB_SECRET = 'gh-webhook-secret-for-governance';
 const SECRET = 'ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A';
@@ -287,13 +288,45 @@ describe(`governance on ${backend.name} (real server process)`, function () {
     assert.deepEqual(found.map((f) => f.kind).sort(), ['merged-without-review', 'review-required']);
     assert.match(found.find((f) => f.kind === 'merged-without-review')!.detail, /merged without review in PR #42/);
     assert.ok(found.find((f) => f.kind === 'review-required')!.closedAt, 'the review-required finding is settled');
-    // The dashboard lists findings for admins.
-    const page = await fetch(`${server.url}/findings?kind=merged-without-review`, { headers: { cookie: `ll_session=${token}` } });
-    const html = await page.text();
-    assert.equal(page.status, 200);
-    assert.ok(html.includes(secure.id) && html.includes('merged-without-review'));
-    const denied = await fetch(`${server.url}/findings`, { headers: { cookie: `ll_session=${memberToken}` } });
-    assert.equal(denied.status, 403);
+    secureId = secure.id;
+  });
+
+  let secureId = '';
+  it('dashboard: the findings page in a real browser (admins see and filter findings; members are refused)', async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install the Debian package "chromium" (.ci/run does)`);
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const signIn = async (t: string) => {
+        const page = await browser.newPage();
+        await page.goto(`${server.url}/login`);
+        await page.fill('input[name=token]', t);
+        await page.click('button[type=submit]');
+        await page.waitForURL(`${server.url}/`);
+        return page;
+      };
+      const page = await signIn(token);
+      await page.click('nav a[href="/findings"]');
+      await page.waitForURL(`${server.url}/findings`);
+      assert.equal(await page.textContent('h1'), 'Findings');
+      assert.match((await page.textContent('main')) ?? '', /Policy version 3 by admin/);
+      await page.click('main a:text-is("merged-without-review")');
+      await page.waitForURL(/kind=merged-without-review/);
+      const rows = page.locator('table tbody tr');
+      assert.equal(await rows.count(), 1);
+      const row = (await rows.first().textContent()) ?? '';
+      assert.ok(row.includes(secureId) && row.includes('merged without review in PR #42'), row);
+      await page.click('main a:text-is("secret-in-prompt")');
+      await page.waitForURL(/kind=secret-in-prompt/);
+      assert.match((await page.locator('table tbody tr').first().textContent()) ?? '', /github-token/);
+      assert.ok(!((await page.content()).includes(SECRET)));
+      const member = await signIn(memberToken);
+      const refused = await member.goto(`${server.url}/findings`);
+      assert.equal(refused?.status(), 403);
+      assert.match((await member.textContent('main')) ?? '', /Only an admin or an auditor/);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('retention: the purge removes old records, records what it removed (count, range, hashes); the chain and exports still verify', async () => {
