@@ -16,6 +16,9 @@ Usage:
   lineagelens server token create <user> | token revoke <id|token> | token list
   lineagelens server migrate                      manage the team server's users and tokens, migrate its
                                                   schema [--data DIR | --postgres URL]
+  lineagelens server policy show|history|set <file.json> | server purge | server audit export [--out F]
+                                                  governance: versioned policies, retention purge, audit log
+  lineagelens server audit verify <audit.jsonl>   check an exported audit log's hash chain
   lineagelens sync [--server URL] [--token T] [--privacy L] [--home DIR]
                                                   upload the local store to a team server (exactly once)
   lineagelens doctor                              check that this installation works

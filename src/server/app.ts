@@ -15,6 +15,10 @@ import { CursorError } from './db/queries';
 import type { RequestInfo, ServerContext, WebhookSecrets } from './context';
 import type { PgBackend } from './postgres/pgBackend';
 import { PgPrFacts, SqlitePrFacts } from './reviews/prFactsStore';
+import { isAudited, runAudited } from './governance/auditRequests';
+import { Governance } from './governance/governance';
+import { startGovernanceJobs } from './governance/governanceJobs';
+import { governanceStoreFor } from './governance/openGovernance';
 import { Metrics } from './http/metrics';
 import { RateLimiter, type RateLimitOptions } from './http/rateLimit';
 import { HttpError, sendJson } from './http/respond';
@@ -34,6 +38,8 @@ export interface ServerOptions {
   rateLimit?: RateLimitOptions;
   /** PR webhook secrets (serve: LINEAGELENS_GITHUB_WEBHOOK_SECRET, LINEAGELENS_GITLAB_WEBHOOK_TOKEN). */
   webhooks?: WebhookSecrets;
+  /** How often the governance job (retention purge, review check) runs; 0 = never. Default 1 hour. */
+  governanceIntervalMs?: number;
 }
 
 export interface RunningServer {
@@ -52,6 +58,7 @@ export function createContext(backend: ServerBackend, options: Pick<ServerOption
     backend,
     prFacts: backend instanceof SqliteBackend ? new SqlitePrFacts(backend.db) : new PgPrFacts((backend as PgBackend).pool),
     webhooks: options.webhooks ?? {},
+    governance: new Governance(governanceStoreFor(backend)),
     metrics: new Metrics(),
     limiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT),
     version: options.version,
@@ -128,7 +135,7 @@ async function dispatch(ctx: ServerContext, req: IncomingMessage, res: ServerRes
       ctx.metrics.rateLimited++;
       throw new HttpError(429, `rate limit exceeded; retry in ${wait} s`, { retryAfter: wait });
     }
-    await route.handler(ctx, info);
+    await (isAudited(route) ? runAudited(ctx, route.name, info, route.handler) : route.handler(ctx, info));
     return route.name;
   }
   if (pathMatched) throw new HttpError(405, `method ${String(req.method).slice(0, 20)} not allowed on ${url.pathname.slice(0, 200)}`);
@@ -192,12 +199,14 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
       const port = typeof address === 'object' && address ? address.port : options.port;
       const host = options.host.includes(':') ? `[${options.host}]` : options.host;
       let closing: Promise<void> | null = null;
+      const jobs = startGovernanceJobs(context, options.governanceIntervalMs ?? 3_600_000);
       resolve({
         url: `http://${host}:${port}`,
         server,
         context,
         close: () =>
           (closing ??= new Promise<void>((done) => {
+            jobs.stop();
             // In-flight requests finish; keep-alive connections are closed as soon as they fall idle,
             // and any still open after 10 s are cut.
             const idle = setInterval(() => server.closeIdleConnections(), 50);

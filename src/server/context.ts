@@ -1,6 +1,7 @@
 /** What every request handler can reach: the database services, counters and limits of one server. */
 import type { ServerBackend } from './backend/backend';
 import type { Principal } from './db/accounts';
+import type { Governance } from './governance/governance';
 import type { Metrics } from './http/metrics';
 import type { RateLimiter } from './http/rateLimit';
 import type { PrFactsStore } from './reviews/prFactsStore';
@@ -17,6 +18,8 @@ export interface ServerContext {
   prFacts: PrFactsStore;
   /** Shared secrets of the PR webhooks; a provider without one has no receiver (404). */
   webhooks: WebhookSecrets;
+  /** Policies, enforcement on ingest, findings, purges and the audit log (issue #9, governance). */
+  governance: Governance;
 }
 
 export interface WebhookSecrets {

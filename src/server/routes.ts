@@ -1,14 +1,16 @@
 /** The route table: method, path pattern, how the caller authenticates, and the handler. */
 import * as api from './api/apiRoutes';
 import * as git from './api/blameExportRoutes';
+import * as gov from './api/governanceRoutes';
 import * as webhooks from './api/webhookRoutes';
 import type { Handler } from './context';
 import * as pages from './dashboard/pages';
+import { findingsPage } from './dashboard/findingsPage';
 
 export type AuthMode = 'none' | 'bearer' | 'cookie';
 
 export interface Route {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Anchored; capture groups become `params` (URL-decoded). */
   pattern: RegExp;
   /** Bounded label for metrics. */
@@ -45,6 +47,16 @@ export const ROUTES: Route[] = [
   r('POST', /^\/api\/v1\/webhooks\/github$/, 'webhook_github', 'none', webhooks.githubWebhook),
   r('POST', /^\/api\/v1\/webhooks\/gitlab$/, 'webhook_gitlab', 'none', webhooks.gitlabWebhook),
   r('GET', /^\/api\/v1\/reviews$/, 'reviews', 'bearer', webhooks.reviews),
+  // Governance: policies, findings, purges, the audit log
+  r('GET', /^\/api\/v1\/policy$/, 'policy', 'bearer', gov.getPolicy),
+  r('PUT', /^\/api\/v1\/policy$/, 'policy_put', 'bearer', gov.putPolicy),
+  r('GET', /^\/api\/v1\/policy\/history$/, 'policy_history', 'bearer', gov.policyHistory),
+  r('GET', /^\/api\/v1\/findings$/, 'findings', 'bearer', gov.findings),
+  r('GET', /^\/api\/v1\/audit$/, 'audit', 'bearer', gov.audit),
+  r('GET', /^\/api\/v1\/purges$/, 'purges', 'bearer', gov.purges),
+  r('GET', /^\/api\/v1\/purges\/([^/]+)$/, 'purge', 'bearer', gov.purgeDetail),
+  r('POST', /^\/api\/v1\/purge$/, 'purge_run', 'bearer', gov.runPurge),
+  r('GET', /^\/api\/v1\/enforcements\/([^/]+)$/, 'enforcement', 'bearer', gov.enforcement),
   // Dashboard
   r('GET', /^\/login$/, 'login', 'none', pages.loginPage),
   r('POST', /^\/login$/, 'login', 'none', pages.login),
@@ -56,4 +68,5 @@ export const ROUTES: Route[] = [
   r('GET', /^\/records\/([^/]+)$/, 'dash_record', 'cookie', pages.recordPage),
   r('GET', /^\/repos$/, 'dash_repos', 'cookie', pages.reposPage),
   r('GET', /^\/search$/, 'dash_search', 'cookie', pages.searchPage),
+  r('GET', /^\/findings$/, 'dash_findings', 'cookie', findingsPage),
 ];

@@ -53,6 +53,8 @@ export async function runServe(args: string[]): Promise<number> {
     backend,
     maxBodyBytes: Math.round(maxBodyMb * 1024 * 1024),
     rateLimit: { perSecond, burst: perSecond * 2 },
+    // Retention purge and review check (governance); hourly unless set (seconds, 0 = off).
+    governanceIntervalMs: Number(process.env.LINEAGELENS_GOVERNANCE_INTERVAL_S ?? 3600) * 1000,
     // Secrets come from the environment only (never flags: a command line is visible to every user).
     webhooks: {
       github: process.env.LINEAGELENS_GITHUB_WEBHOOK_SECRET?.trim() || undefined,

@@ -10,6 +10,7 @@ import type { ServerBackend } from '../../server/backend/backend';
 import { openBackend, resolvePostgresUrl } from '../../server/backend/openBackend';
 import { AccountError } from '../../server/db/accounts';
 import { DB_FILE, openServerDb, resolveDataDir, schemaVersion } from '../../server/db/serverDb';
+import { GOVERNANCE_USAGE, runAuditVerify, runGovernanceCommand } from './serverGovernance';
 
 const WHERE = '[--data DIR | --postgres URL]';
 const USAGE = `usage:
@@ -18,12 +19,13 @@ const USAGE = `usage:
   lineagelens server token create <user> [--label TEXT] ${WHERE}
   lineagelens server token revoke <token-id|token> ${WHERE}
   lineagelens server token list ${WHERE}
-  lineagelens server migrate ${WHERE}`;
+  lineagelens server migrate ${WHERE}
+${GOVERNANCE_USAGE} ${WHERE}`;
 
 export async function runServerAdmin(args: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { data: { type: 'string' }, postgres: { type: 'string' }, admin: { type: 'boolean' }, label: { type: 'string' } }, strict: true });
+    parsed = parseArgs({ args, allowPositionals: true, options: { data: { type: 'string' }, postgres: { type: 'string' }, admin: { type: 'boolean' }, label: { type: 'string' }, by: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
   } catch (err) {
     process.stderr.write(`lineagelens server: ${(err as Error).message}\n${USAGE}\n`);
     return 2;
@@ -31,8 +33,10 @@ export async function runServerAdmin(args: string[]): Promise<number> {
   const [area, action, arg] = parsed.positionals;
   const { values } = parsed;
   if (area === 'migrate' && !action) return migrateCommand(values);
+  if (area === 'audit' && action === 'verify') return runAuditVerify(arg, values.json ?? false);
+  const governance = (area === 'policy' && ['show', 'history'].includes(action ?? '')) || (area === 'policy' && action === 'set' && arg) || (area === 'purge' && !action) || (area === 'audit' && action === 'export');
   const key = `${area} ${action}`;
-  if (!['user add', 'user list', 'token create', 'token revoke', 'token list'].includes(key) || (!arg && !key.endsWith('list'))) {
+  if (!governance && (!['user add', 'user list', 'token create', 'token revoke', 'token list'].includes(key) || (!arg && !key.endsWith('list')))) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
@@ -42,6 +46,16 @@ export async function runServerAdmin(args: string[]): Promise<number> {
   } catch (err) {
     process.stderr.write(`lineagelens server: ${(err as Error).message}\n`);
     return 1;
+  }
+  if (governance) {
+    try {
+      return await runGovernanceCommand(backend, area!, action, arg, values);
+    } catch (err) {
+      process.stderr.write(`lineagelens server ${area}: ${(err as Error).message}\n`);
+      return 1;
+    } finally {
+      await backend.close();
+    }
   }
   const accounts = backend.accounts;
   try {

@@ -7,6 +7,7 @@ import { provenanceJsonSchemas } from '../../core/model/jsonSchema';
 import { SCHEMA_ID } from '../../core/model/schema';
 import type { UploadEntry } from '../../core/sync/uploadChain';
 import { AccountError } from '../db/accounts';
+import { verifiedRecordJson } from '../db/entryContent';
 import type { Handler } from '../context';
 import { parseJsonBody, readBody } from '../http/body';
 import { HttpError, sendJson, sendText } from '../http/respond';
@@ -31,7 +32,13 @@ function ingestWith(schema: ZodType<{ source: string; entries: UploadEntry[] }>)
   return async (ctx, { req, res, principal }) => {
     const raw = parseJsonBody(req, await readBody(req, ctx.maxBodyBytes));
     const batch = parseBody(schema, raw, 'upload batch');
-    const result = await ctx.backend.ingest.ingest(principal!.user.id, batch.source, (raw as { entries: unknown[] }).entries, batch.entries);
+    const rawEntries = (raw as { entries: { record: unknown }[] }).entries;
+    // Governance: the policy's capture level and findings (null before any policy is published).
+    // (The chained bytes of a record enforcement changes, for its enforcement row; null if they do not verify:
+    // the ingest then refuses the batch.)
+    const gov = await ctx.governance.prepareIngest(principal!.user.id, batch.source, batch.entries, (i) => verifiedRecordJson(batch.entries[i]!, rawEntries[i]!.record) ?? '');
+    const result = await ctx.backend.ingest.ingest(principal!.user.id, batch.source, rawEntries, gov?.entries ?? batch.entries, gov?.stored);
+    if (gov) await ctx.governance.afterIngest(gov);
     ctx.metrics.recordsAccepted += result.accepted;
     ctx.metrics.recordsDuplicate += result.duplicate;
     sendJson(res, 200, result);

@@ -24,7 +24,7 @@ import type { ServerBackend } from '../backend/backend';
 import type { Handler, ServerContext } from '../context';
 import { BlameCommitError } from '../db/blame';
 import { parseJsonBody, readBody } from '../http/body';
-import { HttpError, sendJson } from '../http/respond';
+import { HttpError, resultCounts, sendJson } from '../http/respond';
 import { BlameQuery, ExportQuery, LedgerUploadBatch } from './apiSchemas';
 import { parseBody, parseQuery } from './params';
 import { pullRequestReviews } from './webhookRoutes';
@@ -152,7 +152,7 @@ export const exportData: Handler = async (ctx, { req, res, url }) => {
   });
   let closed = false;
   req.socket.once('close', () => (closed = true));
-  await runServerExport(ctx, format, filter, asOf, async (text) => {
+  const exported = await runServerExport(ctx, format, filter, asOf, async (text) => {
     if (closed) throw new HttpError(499, 'client went away');
     if (!res.write(text)) await new Promise<void>((resolve) => {
       const done = () => {
@@ -164,6 +164,7 @@ export const exportData: Handler = async (ctx, { req, res, url }) => {
       res.once('close', done);
     });
   });
+  resultCounts.set(res, exported);
   res.end();
 };
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { AiEditSession, EditEvent, ProvenanceRecord } from '../../core/model/schema';
 import * as S from './apiSchemas';
+import { GOVERNANCE_COMPONENTS, governancePaths } from '../governance/governanceSchemas';
 
 type Json = Record<string, unknown>;
 
@@ -31,6 +32,7 @@ const COMPONENTS: [string, z.ZodType][] = [
   ['BlameLine', S.BlameLineOut],
   ['BlameResult', S.BlameResult],
   ['ExportKey', S.ExportKey],
+  ...GOVERNANCE_COMPONENTS,
 ];
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -161,6 +163,7 @@ export function openApiDocument(version: string): Json {
         },
       },
       '/api/v1/export/key': { get: get("the server's export signing key (for lineagelens verify --key)", 'ExportKey') },
+      ...governancePaths({ get, json, errors, queryParameters }),
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(401, 429) } } },
     },
     components: {

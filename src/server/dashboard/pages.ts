@@ -19,7 +19,7 @@ const PAGE_HEADERS = {
   'referrer-policy': 'same-origin',
 };
 
-function page(res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
+export function page(res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
   sendText(res, status, HTML, html, { ...PAGE_HEADERS, ...headers });
 }
 

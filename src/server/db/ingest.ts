@@ -47,7 +47,7 @@ export class Ingestor {
   private readonly updateRecord;
   private readonly ftsDelete;
   private readonly ftsInsert;
-  private readonly run: (userId: number, source: string, raw: unknown[], parsed: UploadEntry[]) => IngestResult;
+  private readonly run: (userId: number, source: string, raw: unknown[], parsed: UploadEntry[], stored?: readonly (string | null)[]) => IngestResult;
 
   constructor(db: Db) {
     this.getUploader = db.prepare<[number, string], { id: number; head_seq: number; head_hash: string }>(
@@ -64,15 +64,17 @@ export class Ingestor {
     this.updateRecord = db.prepare(`UPDATE records SET (${cols}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE rid = ?`);
     this.ftsDelete = db.prepare('DELETE FROM records_fts WHERE rowid = ?');
     this.ftsInsert = db.prepare('INSERT INTO records_fts (rowid, prompt, code) VALUES (?, ?, ?)');
-    this.run = db.transaction((userId: number, source: string, raw: unknown[], parsed: UploadEntry[]) => this.ingestInTransaction(userId, source, raw, parsed));
+    this.run = db.transaction((userId: number, source: string, raw: unknown[], parsed: UploadEntry[], stored?: readonly (string | null)[]) =>
+      this.ingestInTransaction(userId, source, raw, parsed, stored),
+    );
   }
 
   /**
    * `raw` are the entries as received (hashes are checked over those bytes, so optional fields a newer
    * client adds still verify); `parsed` the same entries after zod validation.
    */
-  ingest(userId: number, source: string, raw: unknown[], parsed: UploadEntry[]): IngestResult {
-    return this.run(userId, source, raw, parsed);
+  ingest(userId: number, source: string, raw: unknown[], parsed: UploadEntry[], stored?: readonly (string | null)[]): IngestResult {
+    return this.run(userId, source, raw, parsed, stored);
   }
 
   /** The chain head the server holds for an uploader (seq 0 before its first entry). */
@@ -81,7 +83,7 @@ export class Ingestor {
     return u ? { seq: u.head_seq, hash: u.head_hash } : { seq: 0, hash: GENESIS_HASH };
   }
 
-  private ingestInTransaction(userId: number, source: string, raw: unknown[], parsed: UploadEntry[]): IngestResult {
+  private ingestInTransaction(userId: number, source: string, raw: unknown[], parsed: UploadEntry[], stored?: readonly (string | null)[]): IngestResult {
     let uploader = this.getUploader.get(userId, source);
     if (!uploader) {
       const id = Number(this.addUploader.run(userId, source, GENESIS_HASH).lastInsertRowid);
@@ -110,7 +112,8 @@ export class Ingestor {
       this.addChain.run(uploader.id, entry.seq, entry.hash);
       head.seq = entry.seq;
       head.hash = entry.hash;
-      if (this.storeRecord(entry.record, recordJson, uploader.id)) accepted++;
+      // Verified over the bytes received; stored as the policy allows (governance: `stored`).
+      if (this.storeRecord(entry.record, stored?.[i] ?? recordJson, uploader.id)) accepted++;
       else duplicate++;
     }
     this.setHead.run(head.seq, head.hash, uploader.id);

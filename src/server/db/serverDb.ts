@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { BINDINGS_MIGRATION } from './bindings';
+import { GOVERNANCE_MIGRATION } from '../governance/sqliteGovernance';
 
 export type Db = BetterSqlite3.Database;
 
@@ -99,6 +100,8 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX pr_facts_repo ON pr_facts (repo_id);
   `,
+  // 6 (governance, issue #9; its number is settled when the branches merge): policies, findings, purges, audit log
+  GOVERNANCE_MIGRATION,
 ];
 
 export function openServerDb(file: string): Db {

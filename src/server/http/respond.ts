@@ -13,7 +13,20 @@ export class HttpError extends Error {
   }
 }
 
+/** How many results each answer held (the audit log records the count, never the content). */
+export const resultCounts = new WeakMap<ServerResponse, number>();
+
+/** The length of the answer's list (records, points, lines, ...), or 1 for a single object. */
+function countResults(body: unknown): number | null {
+  if (Array.isArray(body)) return body.length;
+  if (!body || typeof body !== 'object') return null;
+  for (const v of Object.values(body)) if (Array.isArray(v)) return v.length;
+  return 1;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const count = status < 300 ? countResults(body) : null;
+  if (count !== null) resultCounts.set(res, count);
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), 'cache-control': 'no-store', ...headers });
   res.end(text);

@@ -15,6 +15,7 @@
  *   its row (org, time, rid): the idempotence key of the ingest.
  */
 import type { PoolClient } from 'pg';
+import { PG_GOVERNANCE_SQL } from '../governance/pgGovernance';
 
 export interface Migration {
   version: number;
@@ -206,6 +207,7 @@ CREATE TABLE pr_facts (
 CREATE INDEX pr_facts_repo ON pr_facts (org_id, repo_id, seq);
 `,
   },
+  { version: 5, name: 'governance: policy versions, findings, enforcement, purges, audit log', sql: PG_GOVERNANCE_SQL },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -41,7 +41,7 @@ export class PgIngest implements IngestBackend {
     return u ? { seq: u.head_seq, hash: u.head_hash } : { seq: 0, hash: GENESIS_HASH };
   }
 
-  async ingest(userId: number, source: string, raw: unknown[], parsed: UploadEntry[]): Promise<IngestResult> {
+  async ingest(userId: number, source: string, raw: unknown[], parsed: UploadEntry[], stored?: readonly (string | null)[]): Promise<IngestResult> {
     const rows = parsed.map((e) => toRow(e.record));
     for (const r of rows) if (r.time < '0001' || r.time.startsWith('+') || r.time.startsWith('-')) throw new HttpError(400, `record ${r.id.slice(0, 100)}: time ${r.time} is outside the years 0001-9999`);
     // Partitions first, outside the batch's transaction (see partitions.ts).
@@ -50,7 +50,7 @@ export class PgIngest implements IngestBackend {
     // pick this batch as a deadlock victim, it is retried as a whole (nothing of it was kept).
     for (let attempt = 1; ; attempt++) {
       try {
-        return await inTransaction(this.pool, (c) => this.ingestIn(c, userId, clean(source), raw, parsed, rows));
+        return await inTransaction(this.pool, (c) => this.ingestIn(c, userId, clean(source), raw, parsed, rows, stored));
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
@@ -58,7 +58,7 @@ export class PgIngest implements IngestBackend {
     }
   }
 
-  private async ingestIn(c: PoolClient, userId: number, source: string, raw: unknown[], parsed: UploadEntry[], rows: RecordRow[]): Promise<IngestResult> {
+  private async ingestIn(c: PoolClient, userId: number, source: string, raw: unknown[], parsed: UploadEntry[], rows: RecordRow[], stored?: readonly (string | null)[]): Promise<IngestResult> {
     await c.query('INSERT INTO uploaders (org_id, user_id, source, head_seq, head_hash) VALUES ($1, $2, $3, 0, $4) ON CONFLICT (org_id, user_id, source) DO NOTHING', [ORG, userId, source, GENESIS_HASH]);
     const uploader = (await c.query<{ id: number; head_seq: number; head_hash: string }>('SELECT id, head_seq, head_hash FROM uploaders WHERE org_id = $1 AND user_id = $2 AND source = $3 FOR UPDATE', [ORG, userId, source])).rows[0]!;
     const head: ChainHead = { seq: uploader.head_seq, hash: uploader.head_hash };
@@ -91,7 +91,8 @@ export class PgIngest implements IngestBackend {
       newChain.push({ seq: entry.seq, hash: entry.hash });
       head.seq = entry.seq;
       head.hash = entry.hash;
-      toStore.push({ row: rows[i]!, json: recordJson });
+      // Verified over the bytes received; stored as the policy allows (governance: `stored`).
+      toStore.push({ row: rows[i]!, json: stored?.[i] ?? recordJson });
     }
 
     let accepted = 0;
