@@ -13,9 +13,9 @@ export interface SearchSource {
 }
 
 export interface SearchDocument {
-  /** Weight A: the path, with its separators as word breaks. */
+  /** Weight B: the path, with its separators as word breaks. */
   path: string;
-  /** Weight B: the prompt, stemmed as English. */
+  /** Weight A: the prompt, stemmed as English (what was asked weighs most, as the API documents). */
   prompt: string;
   /** Weight C: the code, with identifiers split. */
   code: string;
@@ -81,9 +81,10 @@ export function embeddingText(src: SearchSource): string {
 
 /**
  * The SQL expression of the weighted tsvector, over three text parameters (path, prompt, code) of an
- * INSERT: `searchVectorSql('$18', '$19', '$20')`. Path and code use the `simple` configuration
+ * INSERT: `searchVectorSql('$18', '$19', '$20')`: prompt A, path B, code C (the ranking the PostgreSQL
+ * backend has always documented and tested: words in the prompt first). Path and code use the `simple` configuration
  * (identifiers are not English), the prompt `english` (stemming: "parsing" finds "parse").
  */
 export function searchVectorSql(path: string, prompt: string, code: string): string {
-  return `setweight(to_tsvector('simple', ${path}), 'A') || setweight(to_tsvector('english', ${prompt}), 'B') || setweight(to_tsvector('simple', ${code}), 'C')`;
+  return `setweight(to_tsvector('english', ${prompt}), 'A') || setweight(to_tsvector('simple', ${path}), 'B') || setweight(to_tsvector('simple', ${code}), 'C')`;
 }
