@@ -7,6 +7,7 @@
  * message. A 5xx only ever means a bug or a broken disk, never bad input.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { OidcSignIn } from './auth/oidc';
 import type { ServerBackend } from './backend/backend';
 import { openSqliteBackend, SqliteBackend } from './backend/sqliteBackend';
 import type { Principal } from './db/accounts';
@@ -34,6 +35,8 @@ export interface ServerOptions {
   rateLimit?: RateLimitOptions;
   /** PR webhook secrets (serve: LINEAGELENS_GITHUB_WEBHOOK_SECRET, LINEAGELENS_GITLAB_WEBHOOK_TOKEN). */
   webhooks?: WebhookSecrets;
+  /** OIDC dashboard sign-in (serve: LINEAGELENS_OIDC_*); none by default. */
+  oidc?: OidcSignIn | null;
 }
 
 export interface RunningServer {
@@ -47,11 +50,12 @@ export interface RunningServer {
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 200, burst: 400 };
 
-export function createContext(backend: ServerBackend, options: Pick<ServerOptions, 'version' | 'maxBodyBytes' | 'rateLimit' | 'webhooks'>): ServerContext {
+export function createContext(backend: ServerBackend, options: Pick<ServerOptions, 'version' | 'maxBodyBytes' | 'rateLimit' | 'webhooks' | 'oidc'>): ServerContext {
   return {
     backend,
     prFacts: backend instanceof SqliteBackend ? new SqlitePrFacts(backend.db) : new PgPrFacts((backend as PgBackend).pool),
     webhooks: options.webhooks ?? {},
+    oidc: options.oidc ?? null,
     metrics: new Metrics(),
     limiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT),
     version: options.version,

@@ -5,6 +5,7 @@ import type { Metrics } from './http/metrics';
 import type { RateLimiter } from './http/rateLimit';
 import type { PrFactsStore } from './reviews/prFactsStore';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { OidcSignIn } from './auth/oidc';
 
 export interface ServerContext {
   /** Accounts, ingest, queries and the git ledger: SQLite or PostgreSQL, always awaited. */
@@ -17,6 +18,8 @@ export interface ServerContext {
   prFacts: PrFactsStore;
   /** Shared secrets of the PR webhooks; a provider without one has no receiver (404). */
   webhooks: WebhookSecrets;
+  /** Dashboard sign-in through an OIDC provider, when configured (auth/oidc.ts). */
+  oidc?: OidcSignIn | null;
 }
 
 export interface WebhookSecrets {

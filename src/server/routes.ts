@@ -4,6 +4,7 @@ import * as git from './api/blameExportRoutes';
 import * as webhooks from './api/webhookRoutes';
 import type { Handler } from './context';
 import * as pages from './dashboard/pages';
+import { oidcCallback, oidcLogin } from './auth/oidcRoutes';
 
 export type AuthMode = 'none' | 'bearer' | 'cookie';
 
@@ -56,4 +57,6 @@ export const ROUTES: Route[] = [
   r('GET', /^\/records\/([^/]+)$/, 'dash_record', 'cookie', pages.recordPage),
   r('GET', /^\/repos$/, 'dash_repos', 'cookie', pages.reposPage),
   r('GET', /^\/search$/, 'dash_search', 'cookie', pages.searchPage),
+  r('GET', /^\/auth\/oidc\/login$/, 'oidc_login', 'none', oidcLogin),
+  r('GET', /^\/auth\/oidc\/callback$/, 'oidc_callback', 'none', oidcCallback),
 ];

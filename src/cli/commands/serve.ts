@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { startServer } from '../../server/app';
 import { openBackend } from '../../server/backend/openBackend';
 import { VERSION } from '../version';
+import { oidcConfigFromEnv, OidcSignIn } from '../../server/auth/oidc';
 
 const USAGE = 'usage: lineagelens serve [--host H] [--port P] [--data DIR] [--postgres URL] [--max-body-mb N] [--rate-limit N]';
 
@@ -37,6 +38,16 @@ export async function runServe(args: string[]): Promise<number> {
     process.stderr.write(`lineagelens serve: ${(err as Error).message}\n`);
     return 1;
   }
+  // Optional OIDC dashboard sign-in; a half configuration stops the start with a message.
+  let oidc: OidcSignIn | null = null;
+  try {
+    const config = oidcConfigFromEnv();
+    if (config) oidc = new OidcSignIn(config);
+  } catch (err) {
+    await backend.close();
+    process.stderr.write(`lineagelens serve: ${(err as Error).message}\n`);
+    return 1;
+  }
   // First start: an admin and its token, shown once (only its hash is kept).
   let issued;
   try {
@@ -54,6 +65,7 @@ export async function runServe(args: string[]): Promise<number> {
     maxBodyBytes: Math.round(maxBodyMb * 1024 * 1024),
     rateLimit: { perSecond, burst: perSecond * 2 },
     // Secrets come from the environment only (never flags: a command line is visible to every user).
+    oidc,
     webhooks: {
       github: process.env.LINEAGELENS_GITHUB_WEBHOOK_SECRET?.trim() || undefined,
       gitlab: process.env.LINEAGELENS_GITLAB_WEBHOOK_TOKEN?.trim() || undefined,

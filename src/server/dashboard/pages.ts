@@ -47,7 +47,12 @@ function loginHtml(next: string, error?: string): string {
   );
 }
 
-export const loginPage: Handler = (_ctx, { res, url }) => page(res, 200, loginHtml(safeNext(url.searchParams.get('next'))));
+export const loginPage: Handler = (ctx, { res, url }) => {
+  const next = safeNext(url.searchParams.get('next'));
+  // With an OIDC provider configured, a second way in (auth/oidcRoutes.ts).
+  const oidc = ctx.oidc ? `<p class="oidc"><a class="button" href="/auth/oidc/login${qs({ next })}">Sign in with ${esc(new URL(ctx.oidc.config.issuer).host)}</a></p>` : '';
+  page(res, 200, loginHtml(next).replace('<form class="login"', `${oidc}<form class="login"`));
+};
 
 export const login: Handler = async (ctx, { req, res }) => {
   const form = new URLSearchParams((await readBody(req, 8 * 1024)).toString('utf8'));
