@@ -7,6 +7,7 @@
  * message. A 5xx only ever means a bug or a broken disk, never bad input.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { OidcSignIn } from './auth/oidc';
 import type { ServerBackend } from './backend/backend';
 import { openSqliteBackend, SqliteBackend } from './backend/sqliteBackend';
 import type { Principal } from './db/accounts';
@@ -40,6 +41,8 @@ export interface ServerOptions {
   webhooks?: WebhookSecrets;
   /** How often the governance job (retention purge, review check) runs; 0 = never. Default 1 hour. */
   governanceIntervalMs?: number;
+  /** OIDC dashboard sign-in (serve: LINEAGELENS_OIDC_*); none by default. */
+  oidc?: OidcSignIn | null;
 }
 
 export interface RunningServer {
@@ -53,12 +56,13 @@ export interface RunningServer {
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 200, burst: 400 };
 
-export function createContext(backend: ServerBackend, options: Pick<ServerOptions, 'version' | 'maxBodyBytes' | 'rateLimit' | 'webhooks'>): ServerContext {
+export function createContext(backend: ServerBackend, options: Pick<ServerOptions, 'version' | 'maxBodyBytes' | 'rateLimit' | 'webhooks' | 'oidc'>): ServerContext {
   return {
     backend,
     prFacts: backend instanceof SqliteBackend ? new SqlitePrFacts(backend.db) : new PgPrFacts((backend as PgBackend).pool),
     webhooks: options.webhooks ?? {},
     governance: new Governance(governanceStoreFor(backend)),
+    oidc: options.oidc ?? null,
     metrics: new Metrics(),
     limiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT),
     version: options.version,

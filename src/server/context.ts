@@ -6,6 +6,7 @@ import type { Metrics } from './http/metrics';
 import type { RateLimiter } from './http/rateLimit';
 import type { PrFactsStore } from './reviews/prFactsStore';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { OidcSignIn } from './auth/oidc';
 
 export interface ServerContext {
   /** Accounts, ingest, queries and the git ledger: SQLite or PostgreSQL, always awaited. */
@@ -20,6 +21,8 @@ export interface ServerContext {
   webhooks: WebhookSecrets;
   /** Policies, enforcement on ingest, findings, purges and the audit log (issue #9, governance). */
   governance: Governance;
+  /** Dashboard sign-in through an OIDC provider, when configured (auth/oidc.ts). */
+  oidc?: OidcSignIn | null;
 }
 
 export interface WebhookSecrets {

@@ -6,6 +6,7 @@ import * as webhooks from './api/webhookRoutes';
 import type { Handler } from './context';
 import * as pages from './dashboard/pages';
 import { findingsPage } from './dashboard/findingsPage';
+import { oidcCallback, oidcLogin } from './auth/oidcRoutes';
 
 export type AuthMode = 'none' | 'bearer' | 'cookie';
 
@@ -69,4 +70,6 @@ export const ROUTES: Route[] = [
   r('GET', /^\/repos$/, 'dash_repos', 'cookie', pages.reposPage),
   r('GET', /^\/search$/, 'dash_search', 'cookie', pages.searchPage),
   r('GET', /^\/findings$/, 'dash_findings', 'cookie', findingsPage),
+  r('GET', /^\/auth\/oidc\/login$/, 'oidc_login', 'none', oidcLogin),
+  r('GET', /^\/auth\/oidc\/callback$/, 'oidc_callback', 'none', oidcCallback),
 ];

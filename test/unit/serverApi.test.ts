@@ -4,6 +4,7 @@
  * run (serverBackends.ts): auth, validation, idempotent and chain-verified ingest, paging, every query,
  * search, stats, size cap, rate limit, and the OpenAPI document.
  */
+import type { SearchReport } from '../../src/server/search/searchAnswer';
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { EventGenerator } from '../../bench/helpers/eventGenerator';
@@ -251,8 +252,20 @@ describe(`team server API on ${backend.name} (real server process, real ${backen
       const res = await api(server.url, token, '/api/v1/search?q=zebracorn');
       assert.deepEqual(new Set((res.json.records as ProvenanceRecord[]).map((r) => r.id)), want);
       const prefix = await api(server.url, token, '/api/v1/search?q=add%20zebra*');
-      assert.deepEqual((await api(server.url, token, '/api/v1/search?q=zebra')).json.records, [], 'a word matches whole words only');
-      assert.deepEqual(new Set((prefix.json.records as ProvenanceRecord[]).map((r) => r.id)), want);
+      const partial = await api(server.url, token, '/api/v1/search?q=zebra');
+      if (backend.name === 'sqlite') {
+        assert.deepEqual(partial.json.records, [], 'a word matches whole words only');
+        assert.deepEqual(new Set((prefix.json.records as ProvenanceRecord[]).map((r) => r.id)), want);
+        assert.deepEqual((res.json.search as SearchReport).methods.semantic, { ran: false, reason: 'the SQLite (Lite) backend has lexical search only: semantic search needs the PostgreSQL backend (Plus) with an embeddings endpoint' });
+      } else {
+        // Plus lexical search is ranked and corrects words through the trigram vocabulary (pg_trgm):
+        // "zebra" also searches "zebracorn"; the records holding every word come first.
+        assert.deepEqual(new Set((partial.json.records as ProvenanceRecord[]).map((r) => r.id)), want);
+        assert.deepEqual(new Set((prefix.json.records as ProvenanceRecord[]).slice(0, want.size).map((r) => r.id)), want);
+        assert.match(((res.json.search as SearchReport).methods.semantic as { reason: string }).reason, /no embeddings endpoint is configured: lexical search only/);
+      }
+      assert.equal((res.json.search as SearchReport).mode, 'lexical');
+      assert.equal((res.json.search as SearchReport).methods.lexical.ran, true);
       const paged = await api(server.url, token, '/api/v1/search?q=zebracorn&limit=1');
       assert.equal((paged.json.records as unknown[]).length, 1);
       const next = await api(server.url, token, `/api/v1/search?q=zebracorn&limit=1&cursor=${paged.json.nextCursor}`);

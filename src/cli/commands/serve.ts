@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { startServer } from '../../server/app';
 import { openBackend } from '../../server/backend/openBackend';
 import { VERSION } from '../version';
+import { oidcConfigFromEnv, OidcSignIn } from '../../server/auth/oidc';
 
 const USAGE = 'usage: lineagelens serve [--host H] [--port P] [--data DIR] [--postgres URL] [--max-body-mb N] [--rate-limit N]';
 
@@ -32,8 +33,18 @@ export async function runServe(args: string[]): Promise<number> {
   // SQLite in the data folder, or PostgreSQL (--postgres / $LINEAGELENS_POSTGRES_URL), migrated on open.
   let backend;
   try {
-    backend = await openBackend({ postgres: values.postgres, data: values.data });
+    backend = await openBackend({ postgres: values.postgres, data: values.data, search: true });
   } catch (err) {
+    process.stderr.write(`lineagelens serve: ${(err as Error).message}\n`);
+    return 1;
+  }
+  // Optional OIDC dashboard sign-in; a half configuration stops the start with a message.
+  let oidc: OidcSignIn | null = null;
+  try {
+    const config = oidcConfigFromEnv();
+    if (config) oidc = new OidcSignIn(config);
+  } catch (err) {
+    await backend.close();
     process.stderr.write(`lineagelens serve: ${(err as Error).message}\n`);
     return 1;
   }
@@ -56,6 +67,7 @@ export async function runServe(args: string[]): Promise<number> {
     // Retention purge and review check (governance); hourly unless set (seconds, 0 = off).
     governanceIntervalMs: Number(process.env.LINEAGELENS_GOVERNANCE_INTERVAL_S ?? 3600) * 1000,
     // Secrets come from the environment only (never flags: a command line is visible to every user).
+    oidc,
     webhooks: {
       github: process.env.LINEAGELENS_GITHUB_WEBHOOK_SECRET?.trim() || undefined,
       gitlab: process.env.LINEAGELENS_GITLAB_WEBHOOK_TOKEN?.trim() || undefined,

@@ -11,6 +11,7 @@ import { verifiedRecordJson } from '../db/entryContent';
 import type { Handler } from '../context';
 import { parseJsonBody, readBody } from '../http/body';
 import { HttpError, sendJson, sendText } from '../http/respond';
+import { searchRecords } from '../search/searchAnswer';
 import { HeadQuery, RecordQuery, SearchQuery, SessionUploadBatch, StatsQuery, TimelineQuery, TokenCreate, UploadBatch, UserCreate } from './apiSchemas';
 import { openApiDocument } from './openapi';
 import { parseBody, parseQuery } from './params';
@@ -72,8 +73,7 @@ export const getRecord: Handler = async (ctx, { res, params }) => {
 
 export const search: Handler = async (ctx, { res, url }) => {
   const q = parseQuery(SearchQuery, url);
-  const page = await ctx.backend.queries.search(q.q, q.limit, q.cursor);
-  sendJson(res, 200, { records: page.items, nextCursor: page.nextCursor });
+  sendJson(res, 200, await searchRecords(ctx.backend, q));
 };
 
 export const stats: Handler = async (ctx, { res, url }) => sendJson(res, 200, await ctx.backend.queries.stats(parseQuery(StatsQuery, url).repo));

@@ -42,7 +42,8 @@ export type RecordQuery = z.infer<typeof RecordQuery>;
 
 export const SearchQuery = z
   .object({
-    q: z.string().min(1).max(500).describe('words to find in prompts and inserted code (all must occur; word* matches a prefix)'),
+    q: z.string().min(1).max(500).describe('words to find in prompts, file paths and inserted code (SQLite: all must occur, word* a prefix; PostgreSQL: ranked, typos corrected)'),
+    mode: z.enum(['lexical', 'semantic', 'hybrid']).optional().describe('PostgreSQL: lexical, semantic or hybrid (default: hybrid when semantic search is available); SQLite: lexical only'),
     limit: Limit,
     cursor: Cursor.optional(),
   })
@@ -75,6 +76,20 @@ export const ErrorBody = z.object({
   head: ChainHead.optional().describe('on a chain error: where the server chain for this source ends'),
 });
 export const RecordPage = z.object({ records: z.array(ProvenanceRecord), nextCursor: z.string().nullable() });
+const Method = z.union([z.object({ ran: z.literal(true), what: z.string() }), z.object({ ran: z.literal(false), reason: z.string() })]);
+const Mode = z.enum(['lexical', 'semantic', 'hybrid']);
+export const SearchPage = RecordPage.extend({
+  search: z.object({
+    requested: Mode.nullable(),
+    mode: Mode.describe('what ran'),
+    methods: z.object({ lexical: Method, semantic: Method }).describe('each method: ran (and what it is), or the reason it did not run'),
+    embeddingsPending: z.number().int().optional(),
+    hits: z
+      .array(z.object({ id: z.string(), score: z.number(), lexicalRank: z.number().int().optional(), semanticRank: z.number().int().optional(), distance: z.number().optional() }))
+      .optional()
+      .describe('PostgreSQL: per record, its rank in each list, the fused RRF score and the cosine distance'),
+  }),
+});
 export const Stats = z.object({
   records: z.number().int(),
   edits: z.number().int(),

@@ -21,6 +21,8 @@ export function resolvePostgresUrl(flag: string | undefined, env: NodeJS.Process
 export interface BackendChoice {
   postgres?: string;
   data?: string;
+  /** For a server: open Plus search too (the embedding queue starts; PostgreSQL only). */
+  search?: boolean;
 }
 
 export async function openBackend(choice: BackendChoice, env: NodeJS.ProcessEnv = process.env): Promise<ServerBackend> {
@@ -30,7 +32,7 @@ export async function openBackend(choice: BackendChoice, env: NodeJS.ProcessEnv 
     // The data folder still holds the export signing key when one is named (--data or $LINEAGELENS_SERVER_DATA);
     // else the key lives as long as the process.
     const named = choice.data?.trim() || env[DATA_ENV]?.trim();
-    return (await openPgBackend(url, { keyDir: named ? resolveDataDir(choice.data, env) : null })).backend;
+    return (await openPgBackend(url, { keyDir: named ? resolveDataDir(choice.data, env) : null, search: choice.search, env })).backend;
   }
   return openSqliteBackend(path.join(resolveDataDir(choice.data, env), DB_FILE));
 }

@@ -10,6 +10,7 @@ import { readBody } from '../http/body';
 import { sendText } from '../http/respond';
 import { linesChart } from './chart';
 import { CSS, esc, layout, link, qs, table } from './html';
+import { describeSearch, searchRecords } from '../search/searchAnswer';
 
 export const SESSION_COOKIE = 'll_session';
 const HTML = 'text/html; charset=utf-8';
@@ -46,7 +47,12 @@ function loginHtml(next: string, error?: string): string {
   );
 }
 
-export const loginPage: Handler = (_ctx, { res, url }) => page(res, 200, loginHtml(safeNext(url.searchParams.get('next'))));
+export const loginPage: Handler = (ctx, { res, url }) => {
+  const next = safeNext(url.searchParams.get('next'));
+  // With an OIDC provider configured, a second way in (auth/oidcRoutes.ts).
+  const oidc = ctx.oidc ? `<p class="oidc"><a class="button" href="/auth/oidc/login${qs({ next })}">Sign in with ${esc(new URL(ctx.oidc.config.issuer).host)}</a></p>` : '';
+  page(res, 200, loginHtml(next).replace('<form class="login"', `${oidc}<form class="login"`));
+};
 
 export const login: Handler = async (ctx, { req, res }) => {
   const form = new URLSearchParams((await readBody(req, 8 * 1024)).toString('utf8'));
@@ -217,12 +223,15 @@ export const reposPage: Handler = async (ctx, r) => {
 
 export const searchPage: Handler = async (ctx, r) => {
   const q = (r.url.searchParams.get('q') ?? '').slice(0, 500);
-  const results = q ? await ctx.backend.queries.search(q, 50, cursorOf(r.url)) : { items: [], nextCursor: null };
+  const mode = (['lexical', 'semantic', 'hybrid'] as const).find((m) => m === r.url.searchParams.get('mode'));
+  const answer = q ? await searchRecords(ctx.backend, { q, mode, limit: 50, cursor: cursorOf(r.url) }) : null;
+  const results = answer ? { items: answer.records, nextCursor: answer.nextCursor } : { items: [], nextCursor: null };
   const rows = (results.items as ProvenanceRecord[]).map((x) =>
     x.kind === 'edit'
       ? [link(`/records/${encodeURIComponent(x.id)}`, x.id), esc(x.tool.name), esc(x.file.path), esc((contentText(x.prompt?.content ?? { form: 'none' }) ?? contentText(x.insertedText) ?? '').slice(0, 120))]
       : [link(`/sessions/${encodeURIComponent(x.id)}`, x.id), esc(x.tool.name), 'session', esc((x.prompts.map((p) => contentText(p.content) ?? '').join(' ')).slice(0, 120))],
   );
-  const body = q ? `${table(['record', 'tool', 'file', 'excerpt'], rows, `Nothing matches “${q}”.`)}${pager(r.url, results.nextCursor)}` : '<p class="empty">Type words to find in prompts and code.</p>';
+  const notice = answer ? `<p class="search-mode" data-mode="${esc(answer.search.mode)}">${esc(describeSearch(answer.search))}</p>` : '';
+  const body = q ? `${notice}${table(['record', 'tool', 'file', 'excerpt'], rows, `Nothing matches “${q}”.`)}${pager(r.url, results.nextCursor)}` : '<p class="empty">Type words to find in prompts and code.</p>';
   page(r.res, 200, layout(q ? `Search: ${q}` : 'Search', body, { signedIn: who(r), query: q }));
 };

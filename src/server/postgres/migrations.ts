@@ -16,6 +16,7 @@
  */
 import type { PoolClient } from 'pg';
 import { PG_GOVERNANCE_SQL } from '../governance/pgGovernance';
+import { SEARCH_SCHEMA_SQL } from '../pg/searchSchema';
 
 export interface Migration {
   version: number;
@@ -208,6 +209,15 @@ CREATE INDEX pr_facts_repo ON pr_facts (org_id, repo_id, seq);
 `,
   },
   { version: 5, name: 'governance: policy versions, findings, enforcement, purges, audit log', sql: PG_GOVERNANCE_SQL },
+  {
+    version: 7,
+    name: 'Plus search: pg_trgm vocabulary for typos and identifiers (pgvector tables are made by the embedding queue)',
+    // pg_trgm is a trusted extension: the database owner may create it. pgvector is not created here:
+    // it may be missing or need a superuser, and the server then searches lexically and says why
+    // (search/plusSearch.ts). Records stored before this version keep their tsvector (words of the
+    // 'simple' configuration), which the lexical query still matches; only new ones get split identifiers.
+    sql: SEARCH_SCHEMA_SQL,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -10,6 +10,7 @@ import { PgGit } from './pgGit';
 import { PgIngest } from './pgIngest';
 import { PgQueries } from './pgQueries';
 import { Partitions } from './partitions';
+import { embeddingConfigFromEnv, openPlusSearch, type PlusSearch } from '../search/plusSearch';
 
 export class PgBackend implements ServerBackend {
   readonly kind = 'postgres' as const;
@@ -17,6 +18,8 @@ export class PgBackend implements ServerBackend {
   readonly ingest: PgIngest;
   readonly queries: PgQueries;
   readonly git: PgGit;
+  /** Plus search (lexical, semantic, hybrid), when opened for a server (`openPgBackend(..., { search: true })`). */
+  search: PlusSearch | null = null;
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -32,12 +35,18 @@ export class PgBackend implements ServerBackend {
   }
 
   close(): Promise<void> {
-    return (this.closing ??= this.pool.end());
+    // The embedding queue stops first: it must not use the pool while it ends.
+    return (this.closing ??= (this.search?.close() ?? Promise.resolve()).then(() => this.pool.end()));
   }
 }
 
 /** Connects, migrates, and returns the backend (and what the migration did). */
-export async function openPgBackend(url: string, options: { poolSize?: number; keyDir?: string | null } = {}): Promise<{ backend: PgBackend; migration: MigrationReport }> {
+export async function openPgBackend(
+  url: string,
+  options: { poolSize?: number; keyDir?: string | null; search?: boolean; env?: NodeJS.ProcessEnv; log?: (message: string) => void } = {},
+): Promise<{ backend: PgBackend; migration: MigrationReport }> {
+  // A half or malformed embeddings configuration stops the start, before anything is opened.
+  const embeddings = options.search ? embeddingConfigFromEnv(options.env) : null;
   const pool = createPool(url, options.poolSize);
   try {
     const client = await pool.connect();
@@ -47,7 +56,14 @@ export async function openPgBackend(url: string, options: { poolSize?: number; k
     } finally {
       client.release();
     }
-    return { backend: new PgBackend(pool, redactUrl(url), options.keyDir ?? null), migration };
+    const backend = new PgBackend(pool, redactUrl(url), options.keyDir ?? null);
+    if (options.search) {
+      // Semantic search is wired here: the ingest hands each stored batch to the embedding queue.
+      backend.search = await openPlusSearch(pool, embeddings, options.log ?? ((m) => process.stderr.write(`lineagelens server: ${m}\n`)));
+      const queue = backend.search.queue;
+      if (queue) backend.ingest.onStored = (records) => queue.enqueue(records);
+    }
+    return { backend, migration };
   } catch (err) {
     await pool.end().catch(() => undefined);
     throw new Error(`PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`);

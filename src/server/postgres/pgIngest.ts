@@ -19,7 +19,9 @@ import { HttpError } from '../http/respond';
 import { clean } from './pgAccounts';
 import { inTransaction } from './pgClient';
 import { monthOf, type Partitions } from './partitions';
-import { searchWords } from './searchText';
+import { VOCAB_INSERT_SQL } from '../pg/searchSchema';
+import type { TextRecord } from '../pg/recordTextSource';
+import { searchDocument, searchVectorSql } from '../search/searchDocument';
 
 const ORG = 1;
 
@@ -31,6 +33,12 @@ interface Pending {
 }
 
 export class PgIngest implements IngestBackend {
+  /**
+   * Told of the records each committed batch stored (the embedding queue's `enqueue`: synchronous,
+   * memory only), so ingest never waits on embeddings. Set by the backend when semantic search is on.
+   */
+  onStored: ((records: TextRecord[]) => void) | null = null;
+
   constructor(
     private readonly pool: Pool,
     private readonly partitions: Partitions,
@@ -50,7 +58,10 @@ export class PgIngest implements IngestBackend {
     // pick this batch as a deadlock victim, it is retried as a whole (nothing of it was kept).
     for (let attempt = 1; ; attempt++) {
       try {
-        return await inTransaction(this.pool, (c) => this.ingestIn(c, userId, clean(source), raw, parsed, rows, stored));
+        const storedText: TextRecord[] = [];
+        const result = await inTransaction(this.pool, (c) => this.ingestIn(c, userId, clean(source), raw, parsed, rows, stored, storedText));
+        if (storedText.length) this.onStored?.(storedText);
+        return result;
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
@@ -58,7 +69,16 @@ export class PgIngest implements IngestBackend {
     }
   }
 
-  private async ingestIn(c: PoolClient, userId: number, source: string, raw: unknown[], parsed: UploadEntry[], rows: RecordRow[], stored?: readonly (string | null)[]): Promise<IngestResult> {
+  private async ingestIn(
+    c: PoolClient,
+    userId: number,
+    source: string,
+    raw: unknown[],
+    parsed: UploadEntry[],
+    rows: RecordRow[],
+    stored: readonly (string | null)[] | undefined,
+    storedText: TextRecord[],
+  ): Promise<IngestResult> {
     await c.query('INSERT INTO uploaders (org_id, user_id, source, head_seq, head_hash) VALUES ($1, $2, $3, 0, $4) ON CONFLICT (org_id, user_id, source) DO NOTHING', [ORG, userId, source, GENESIS_HASH]);
     const uploader = (await c.query<{ id: number; head_seq: number; head_hash: string }>('SELECT id, head_seq, head_hash FROM uploaders WHERE org_id = $1 AND user_id = $2 AND source = $3 FOR UPDATE', [ORG, userId, source])).rows[0]!;
     const head: ChainHead = { seq: uploader.head_seq, hash: uploader.head_hash };
@@ -97,7 +117,7 @@ export class PgIngest implements IngestBackend {
 
     let accepted = 0;
     if (toStore.length) {
-      const result = await this.storeRecords(c, toStore, uploader.id);
+      const result = await this.storeRecords(c, toStore, uploader.id, storedText);
       accepted = result.accepted;
       duplicate += result.duplicate;
       await c.query('INSERT INTO chain_entries (org_id, uploader_id, seq, hash) SELECT $1, $2, s, h FROM unnest($3::bigint[], $4::text[]) AS t(s, h)', [
@@ -112,7 +132,7 @@ export class PgIngest implements IngestBackend {
   }
 
   /** Stores records in batch order (the last content of an id wins); counts identical content as duplicate. */
-  private async storeRecords(c: PoolClient, toStore: { row: RecordRow; json: string }[], uploaderId: number): Promise<{ accepted: number; duplicate: number }> {
+  private async storeRecords(c: PoolClient, toStore: { row: RecordRow; json: string }[], uploaderId: number, stored: TextRecord[]): Promise<{ accepted: number; duplicate: number }> {
     const ids = [...new Set(toStore.map((s) => clean(s.row.id)))];
     const existing = await c.query<{ id: string; time: Date; rid: number; json: string }>(
       `SELECT m.id, m.time, m.rid, r.json FROM record_ids m JOIN records r ON r.org_id = m.org_id AND r.time = m.time AND r.rid = m.rid
@@ -160,13 +180,15 @@ export class PgIngest implements IngestBackend {
 
     const all = [...pending.values()];
     const col = <T>(f: (p: Pending) => T) => all.map(f);
+    // What search sees (search/searchDocument.ts): prompt A (English-stemmed), path B, code C, identifiers split.
+    const docs = all.map((p) => searchDocument(p.row));
     await c.query(
       `INSERT INTO records (org_id, time, rid, id, kind, repo_id, path, session_id, tool, model, author, line_start, line_end, lines, disposition, uploader_id, json, search)
        SELECT $1, t, rid, id, kind, repo, path, sess, tool, model, author, ls, le, lines, disp, $2, json,
-              setweight(to_tsvector('simple', pw), 'A') || setweight(to_tsvector('simple', fw), 'B') || setweight(to_tsvector('simple', cw), 'C')
+              ${searchVectorSql('spath', 'sprompt', 'scode')}
        FROM unnest($3::timestamptz[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
                    $13::int[], $14::int[], $15::int[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[])
-            AS u(t, rid, id, kind, repo, path, sess, tool, model, author, ls, le, lines, disp, json, pw, fw, cw)
+            AS u(t, rid, id, kind, repo, path, sess, tool, model, author, ls, le, lines, disp, json, spath, sprompt, scode)
        ON CONFLICT DO NOTHING`,
       [
         ORG,
@@ -186,11 +208,14 @@ export class PgIngest implements IngestBackend {
         col((p) => p.row.lines),
         col((p) => nullable(p.row.disposition)),
         col((p) => p.json),
-        col((p) => searchWords(p.row.prompt)),
-        col((p) => searchWords(p.row.path ?? '')),
-        col((p) => searchWords(p.row.code)),
+        docs.map((d) => d.path),
+        docs.map((d) => d.prompt),
+        docs.map((d) => d.code),
       ],
     );
+    // The vocabulary query typos are corrected against (sorted inserts: concurrent batches do not deadlock).
+    await c.query(VOCAB_INSERT_SQL, [[...new Set(docs.flatMap((d) => (d.words ? d.words.split(' ') : [])))]]);
+    for (const p of all) stored.push({ orgId: ORG, id: clean(p.row.id), repoId: p.row.repoId === null ? null : clean(p.row.repoId), source: { path: p.row.path, prompt: p.row.prompt, code: p.row.code } });
     return { accepted, duplicate };
   }
 

@@ -97,6 +97,17 @@ export class PgQueries implements QueriesBackend {
     return { items: page.map((r) => JSON.parse(r.json) as unknown), nextCursor: more && last ? encodeCursor(last.rank, last.rid) : null };
   }
 
+  /** The stored records of these ids, in the given order (ids no longer stored are left out): search hits. */
+  async recordsByIds(ids: string[]): Promise<unknown[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.pool.query<{ id: string; json: string }>(
+      'SELECT m.id, r.json FROM record_ids m JOIN records r ON r.org_id = m.org_id AND r.time = m.time AND r.rid = m.rid WHERE m.org_id = $1 AND m.id = ANY($2::text[])',
+      [ORG, ids],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r.json]));
+    return ids.flatMap((id) => (byId.has(id) ? [JSON.parse(byId.get(id)!) as unknown] : []));
+  }
+
   async stats(repo?: string): Promise<StatsSummary> {
     const args: (string | number)[] = [ORG];
     if (repo) args.push(clean(repo));

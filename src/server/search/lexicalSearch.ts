@@ -1,6 +1,6 @@
 /**
  * Lexical search over `records` in PostgreSQL: full-text search on the weighted tsvector `search`
- * (path A, prompt B, code C; see searchDocument.ts), ranked by ts_rank plus a bonus for records holding
+ * (prompt A, path B, code C; see searchDocument.ts), ranked by ts_rank plus a bonus for records holding
  * every query word. Typos and partial identifiers: each longer query word is also searched as the
  * closest words of the vocabulary (pg_trgm similarity over `search_vocab`).
  *
@@ -17,7 +17,7 @@ export interface LexicalOptions {
   repo?: string;
 }
 
-/** ts_rank weights for D, C (code), B (prompt), A (path). */
+/** ts_rank weights for D, C (code), B (path), A (prompt). */
 const WEIGHTS = '{0.1, 0.3, 0.6, 1.0}';
 /** Words too common in questions to be worth a trigram lookup. */
 const TRIGRAM_STOP = new Set(['that', 'this', 'with', 'from', 'what', 'which', 'where', 'when', 'have', 'code', 'file', 'function', 'make', 'does', 'into', 'using', 'some', 'them', 'they', 'their', 'there', 'about', 'should']);

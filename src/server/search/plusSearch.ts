@@ -39,6 +39,7 @@ export interface PlusSearch {
 export async function openPlusSearch(pool: Pool, config: EmbeddingConfig | null, log: (message: string) => void): Promise<PlusSearch> {
   await ensureSearchSchema(pool);
   if (!config) {
+    log(`semantic search is off: no embeddings endpoint configured (set ${EMBEDDINGS_ENV.url} and ${EMBEDDINGS_ENV.model}): lexical search only`);
     return { service: new SearchService(pool, { semantic: null }), queue: null, close: async () => undefined };
   }
   const support = await detectVector(pool);
