@@ -1,4 +1,5 @@
 /** The route table: method, path pattern, how the caller authenticates, and the handler. */
+import * as accounts from './api/accountRoutes';
 import * as api from './api/apiRoutes';
 import * as git from './api/blameExportRoutes';
 import * as webhooks from './api/webhookRoutes';
@@ -36,6 +37,14 @@ export const ROUTES: Route[] = [
   r('POST', /^\/api\/v1\/users$/, 'users', 'bearer', api.createUser),
   r('POST', /^\/api\/v1\/tokens$/, 'tokens', 'bearer', api.createToken),
   r('DELETE', /^\/api\/v1\/tokens\/([^/]+)$/, 'token', 'bearer', api.revokeToken),
+  // Team visibility: the caller's access, and organisation administration (accountRoutes.ts)
+  r('GET', /^\/api\/v1\/me$/, 'me', 'bearer', accounts.me),
+  r('GET', /^\/api\/v1\/users$/, 'users', 'bearer', accounts.listUsers),
+  r('POST', /^\/api\/v1\/users\/([^/]+)\/role$/, 'user_role', 'bearer', accounts.setRole),
+  r('GET', /^\/api\/v1\/teams$/, 'teams', 'bearer', accounts.listTeams),
+  r('POST', /^\/api\/v1\/teams$/, 'teams', 'bearer', accounts.createTeam),
+  r('POST', /^\/api\/v1\/teams\/([^/]+)\/members$/, 'team_members', 'bearer', accounts.addTeamMember),
+  r('DELETE', /^\/api\/v1\/teams\/([^/]+)\/members\/([^/]+)$/, 'team_member', 'bearer', accounts.removeTeamMember),
   r('POST', /^\/api\/v1\/bindings$/, 'ingest_bindings', 'bearer', git.ingestBindings),
   r('GET', /^\/api\/v1\/blame$/, 'blame', 'bearer', git.blame),
   r('GET', /^\/api\/v1\/export$/, 'export', 'bearer', git.exportData),

@@ -6,13 +6,14 @@ import type { ZodType } from 'zod';
 import { provenanceJsonSchemas } from '../../core/model/jsonSchema';
 import { SCHEMA_ID } from '../../core/model/schema';
 import type { UploadEntry } from '../../core/sync/uploadChain';
-import { AccountError } from '../db/accounts';
+import { scopeFor } from '../access/scope';
 import type { Handler } from '../context';
 import { parseJsonBody, readBody } from '../http/body';
 import { HttpError, sendJson, sendText } from '../http/respond';
 import { HeadQuery, RecordQuery, SearchQuery, SessionUploadBatch, StatsQuery, TimelineQuery, TokenCreate, UploadBatch, UserCreate } from './apiSchemas';
 import { openApiDocument } from './openapi';
 import { parseBody, parseQuery } from './params';
+import { accountsCall, adminScope, roleOf } from './accountRoutes';
 
 export const health: Handler = (ctx, { res }) => sendJson(res, 200, { status: 'ok', version: ctx.version, schema: SCHEMA_ID });
 
@@ -24,8 +25,12 @@ export const openApi: Handler = (ctx, { res }) => {
   sendText(res, 200, 'application/json; charset=utf-8', openApiText);
 };
 
-export const metrics: Handler = async (ctx, { res }) =>
+/** Operations figures, including how many records the server holds: admins and auditors only. */
+export const metrics: Handler = async (ctx, { res, principal }) => {
+  const scope = await scopeFor(ctx.backend, principal!);
+  if (scope.read.userIds !== null) throw new HttpError(403, 'only an admin or an auditor may read the metrics');
   sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', ctx.metrics.render({ recordsStored: await ctx.backend.queries.recordCount() }));
+};
 
 function ingestWith(schema: ZodType<{ source: string; entries: UploadEntry[] }>): Handler {
   return async (ctx, { req, res, principal }) => {
@@ -45,61 +50,55 @@ export const uploadHead: Handler = async (ctx, { res, url, principal }) => {
   sendJson(res, 200, await ctx.backend.ingest.head(principal!.user.id, q.source));
 };
 
-export const listRecords: Handler = async (ctx, { res, url }) => {
+// Every read below runs in the caller's scope (access/scope.ts): content reads in `read`, counts in `aggregate`.
+export const listRecords: Handler = async (ctx, { res, url, principal }) => {
   const { limit, cursor, ...filter } = parseQuery(RecordQuery, url);
-  const page = await ctx.backend.queries.records(filter, limit, cursor);
+  const page = await ctx.backend.queries.records((await scopeFor(ctx.backend, principal!)).read, filter, limit, cursor);
   sendJson(res, 200, { records: page.items, nextCursor: page.nextCursor });
 };
 
-export const listSessions: Handler = async (ctx, { res, url }) => {
+export const listSessions: Handler = async (ctx, { res, url, principal }) => {
   const { limit, cursor, ...filter } = parseQuery(RecordQuery, url);
-  const page = await ctx.backend.queries.records({ ...filter, kind: 'session' }, limit, cursor);
+  const page = await ctx.backend.queries.records((await scopeFor(ctx.backend, principal!)).read, { ...filter, kind: 'session' }, limit, cursor);
   sendJson(res, 200, { records: page.items, nextCursor: page.nextCursor });
 };
 
-export const getRecord: Handler = async (ctx, { res, params }) => {
-  const record = await ctx.backend.queries.record(params[0]!);
+/** A record outside the caller's scope answers 404 like a missing one: the id is not confirmed. */
+export const getRecord: Handler = async (ctx, { res, params, principal }) => {
+  const record = await ctx.backend.queries.record((await scopeFor(ctx.backend, principal!)).read, params[0]!);
   if (!record) throw new HttpError(404, `no record with id "${params[0]!.slice(0, 200)}"`);
   sendJson(res, 200, record);
 };
 
-export const search: Handler = async (ctx, { res, url }) => {
+export const search: Handler = async (ctx, { res, url, principal }) => {
   const q = parseQuery(SearchQuery, url);
-  const page = await ctx.backend.queries.search(q.q, q.limit, q.cursor);
+  const page = await ctx.backend.queries.search((await scopeFor(ctx.backend, principal!)).read, q.q, q.limit, q.cursor);
   sendJson(res, 200, { records: page.items, nextCursor: page.nextCursor });
 };
 
-export const stats: Handler = async (ctx, { res, url }) => sendJson(res, 200, await ctx.backend.queries.stats(parseQuery(StatsQuery, url).repo));
+export const stats: Handler = async (ctx, { res, url, principal }) =>
+  sendJson(res, 200, await ctx.backend.queries.stats((await scopeFor(ctx.backend, principal!)).aggregate, parseQuery(StatsQuery, url).repo));
 
-export const timeline: Handler = async (ctx, { res, url }) => sendJson(res, 200, { points: await ctx.backend.queries.timeline(parseQuery(TimelineQuery, url)) });
+export const timeline: Handler = async (ctx, { res, url, principal }) =>
+  sendJson(res, 200, { points: await ctx.backend.queries.timeline((await scopeFor(ctx.backend, principal!)).aggregate, parseQuery(TimelineQuery, url)) });
 
-function requireAdmin(role: string | undefined): void {
-  if (role !== 'admin') throw new HttpError(403, 'only an admin may manage users and tokens');
-}
-
-async function accountsCall<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof AccountError) throw new HttpError(err.status, err.message);
-    throw err;
-  }
-}
-
+/** A user of the admin's own organisation. */
 export const createUser: Handler = async (ctx, { req, res, principal }) => {
-  requireAdmin(principal?.user.role);
+  const scope = await adminScope(ctx, principal);
   const body = parseBody(UserCreate, parseJsonBody(req, await readBody(req, 64 * 1024)));
-  sendJson(res, 201, await accountsCall(() => ctx.backend.accounts.addUser(body.name, body.role)));
+  sendJson(res, 201, await accountsCall(() => ctx.backend.accounts.addUser(body.name, roleOf(body.role), scope.member.org)));
 };
 
 export const createToken: Handler = async (ctx, { req, res, principal }) => {
-  requireAdmin(principal?.user.role);
+  const scope = await adminScope(ctx, principal);
   const body = parseBody(TokenCreate, parseJsonBody(req, await readBody(req, 64 * 1024)));
+  const user = await ctx.backend.accounts.findUser(body.user);
+  if (!user || user.org !== scope.member.org) throw new HttpError(404, `no user "${body.user}"`);
   sendJson(res, 201, await accountsCall(() => ctx.backend.accounts.createToken(body.user, body.label)));
 };
 
 export const revokeToken: Handler = async (ctx, { res, params, principal }) => {
-  requireAdmin(principal?.user.role);
+  await adminScope(ctx, principal);
   const id = Number(params[0]);
   if (!Number.isSafeInteger(id)) throw new HttpError(400, 'token id must be a number');
   if (!(await ctx.backend.accounts.revokeToken(id))) throw new HttpError(404, `no live token with id ${id}`);
