@@ -4,6 +4,7 @@ import * as api from './api/apiRoutes';
 import * as git from './api/blameExportRoutes';
 import * as webhooks from './api/webhookRoutes';
 import type { Handler } from './context';
+import { orgPage } from './dashboard/orgPage';
 import * as pages from './dashboard/pages';
 
 export type AuthMode = 'none' | 'bearer' | 'cookie';
@@ -65,4 +66,5 @@ export const ROUTES: Route[] = [
   r('GET', /^\/records\/([^/]+)$/, 'dash_record', 'cookie', pages.recordPage),
   r('GET', /^\/repos$/, 'dash_repos', 'cookie', pages.reposPage),
   r('GET', /^\/search$/, 'dash_search', 'cookie', pages.searchPage),
+  r('GET', /^\/org$/, 'dash_org', 'cookie', orgPage),
 ];

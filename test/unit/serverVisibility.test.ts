@@ -7,7 +7,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { textContent } from '../../src/core/model/content';
 import type { EditEvent } from '../../src/core/model/schema';
@@ -17,6 +17,7 @@ import { aiEdit } from './gitHelpers';
 import { backendsUnderTest, type TestStorage } from './serverBackends';
 import { api, chainEntries, CLI, type ServerProcess, startServerProcess } from './serverHarness';
 
+const CHROMIUM = '/usr/bin/chromium';
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'webhooks');
 const GITHUB_SECRET = 'gh-webhook-secret-for-visibility';
 const repoA = 'repo_team_a_0000000000000000000000000000';
@@ -259,6 +260,54 @@ for (const backend of backendsUnderTest())
       const home = await page('bob', '/');
       assert.equal(home.status, 200);
       assert.match(home.text, new RegExp(`<b>${bob.length}</b><span>AI edits`));
+    });
+
+    it('the organisation view (/org, headless Chromium): AI lines by team, repository, tool and model, kept and rejected, top files, unreviewed — in the viewer’s scope', async () => {
+      if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install the Debian package "chromium" (.ci/run does)`);
+      const { chromium } = await import('playwright-core');
+      const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+      try {
+        /** Each h2/h3 heading of /org with the rows of the table under it. */
+        const view = async (who: string) => {
+          const context = await browser.newContext();
+          await context.addCookies([{ name: 'll_session', value: encodeURIComponent(t[who]!), url: server.url }]);
+          const page = await context.newPage();
+          const res = await page.goto(`${server.url}/org`);
+          assert.equal(res?.status(), 200);
+          const sections = (await page.evaluate(`(() => {
+            const out = {};
+            for (const h of document.querySelectorAll('main h2, main h3')) {
+              let el = h.nextElementSibling;
+              while (el && el.tagName === 'P') el = el.nextElementSibling;
+              out[h.textContent] = el && el.tagName === 'TABLE' ? [...el.querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent)) : [];
+            }
+            return out;
+          })()`)) as Record<string, string[][]>;
+          const text = (await page.textContent('main')) ?? '';
+          await context.close();
+          return { sections, text };
+        };
+        const auditor = await view('audrey');
+        assert.deepEqual(auditor.sections['By team'], [
+          ['team-a', '3', '3', '100%', '0%'],
+          ['team-b', '2', '2', '100%', '0%'],
+        ]);
+        assert.deepEqual(auditor.sections['By repository']!.map((r) => r[0]).sort(), [repoA, widgets].sort());
+        assert.deepEqual(auditor.sections['By tool'], [['claude-code', '5', '5', '100%', '0%']]);
+        assert.equal(auditor.sections['AI lines per week by team']!.reduce((n, r) => n + Number(r[1]) + Number(r[2]), 0), 5);
+        assert.equal(auditor.sections['Files with the most AI lines']!.length, 3);
+        assert.deepEqual(auditor.sections['Unreviewed AI code']!.map((r) => [r[0], r[1]]).sort(), [[repoA, '3'], [widgets, '2']].sort());
+        const dev = await view('bob');
+        assert.deepEqual(dev.sections['By team'], [['team-b', '2', '2', '100%', '0%']]);
+        assert.deepEqual(dev.sections['By repository']!.map((r) => r[0]), [widgets]);
+        assert.deepEqual(dev.sections['Files with the most AI lines']!.map((r) => r[1]), ['src/area.ts']);
+        assert.ok(!dev.text.includes(repoA) && !dev.text.includes('team-a') && !dev.text.includes('src/a.ts'));
+        const teammate = await view('amos');
+        assert.deepEqual(teammate.sections['By team'], [['team-a', '3', '3', '100%', '0%']], 'team aggregates include teammates');
+        for (const r of all) assert.ok(!teammate.text.includes(r.id) && !teammate.text.includes('quux'), 'counts only, never content');
+      } finally {
+        await browser.close();
+      }
     });
 
     it('only admins manage: auditors, leads and developers get 403 on every admin endpoint', async () => {

@@ -15,6 +15,7 @@ import type { ProvenanceRecord } from '../../core/model/schema';
 import type { LedgerIngestResult } from '../db/bindings';
 import type { ServerBlameQuery, ServerBlameResult } from '../db/blame';
 import type { ExportRow } from '../db/exportRows';
+import type { OrgViews } from '../db/orgViews';
 
 export type BackendKind = 'sqlite' | 'postgres';
 
@@ -105,5 +106,7 @@ export interface ServerBackend {
   readonly ingest: IngestBackend;
   readonly queries: QueriesBackend;
   readonly git: GitBackend;
+  /** The dashboard's organisation and team figures (db/orgViews.ts; counts only, in a scope). */
+  readonly views: OrgViews;
   close(): Promise<void>;
 }

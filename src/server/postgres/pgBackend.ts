@@ -3,6 +3,7 @@
  * (refusing a database from a newer version) before anything else touches the schema.
  */
 import type { ServerBackend } from '../backend/backend';
+import { OrgViews } from '../db/orgViews';
 import { migrate, type MigrationReport } from './migrations';
 import { PgAccounts } from './pgAccounts';
 import { createPool, redactUrl, type Pool } from './pgClient';
@@ -17,6 +18,7 @@ export class PgBackend implements ServerBackend {
   readonly ingest: PgIngest;
   readonly queries: PgQueries;
   readonly git: PgGit;
+  readonly views: OrgViews;
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -29,6 +31,7 @@ export class PgBackend implements ServerBackend {
     this.ingest = new PgIngest(pool, new Partitions(pool));
     this.queries = new PgQueries(pool);
     this.git = new PgGit(pool, keyDir);
+    this.views = new OrgViews('postgres', async (sql) => (await pool.query(sql)).rows as Record<string, unknown>[]);
   }
 
   close(): Promise<void> {
