@@ -1,9 +1,11 @@
 /** The route table: method, path pattern, how the caller authenticates, and the handler. */
+import * as accounts from './api/accountRoutes';
 import * as api from './api/apiRoutes';
 import * as git from './api/blameExportRoutes';
 import * as gov from './api/governanceRoutes';
 import * as webhooks from './api/webhookRoutes';
 import type { Handler } from './context';
+import { orgPage } from './dashboard/orgPage';
 import * as pages from './dashboard/pages';
 import { findingsPage } from './dashboard/findingsPage';
 import { oidcCallback, oidcLogin } from './auth/oidcRoutes';
@@ -39,6 +41,14 @@ export const ROUTES: Route[] = [
   r('POST', /^\/api\/v1\/users$/, 'users', 'bearer', api.createUser),
   r('POST', /^\/api\/v1\/tokens$/, 'tokens', 'bearer', api.createToken),
   r('DELETE', /^\/api\/v1\/tokens\/([^/]+)$/, 'token', 'bearer', api.revokeToken),
+  // Team visibility: the caller's access, and organisation administration (accountRoutes.ts)
+  r('GET', /^\/api\/v1\/me$/, 'me', 'bearer', accounts.me),
+  r('GET', /^\/api\/v1\/users$/, 'users', 'bearer', accounts.listUsers),
+  r('POST', /^\/api\/v1\/users\/([^/]+)\/role$/, 'user_role', 'bearer', accounts.setRole),
+  r('GET', /^\/api\/v1\/teams$/, 'teams', 'bearer', accounts.listTeams),
+  r('POST', /^\/api\/v1\/teams$/, 'teams', 'bearer', accounts.createTeam),
+  r('POST', /^\/api\/v1\/teams\/([^/]+)\/members$/, 'team_members', 'bearer', accounts.addTeamMember),
+  r('DELETE', /^\/api\/v1\/teams\/([^/]+)\/members\/([^/]+)$/, 'team_member', 'bearer', accounts.removeTeamMember),
   r('POST', /^\/api\/v1\/bindings$/, 'ingest_bindings', 'bearer', git.ingestBindings),
   r('GET', /^\/api\/v1\/blame$/, 'blame', 'bearer', git.blame),
   r('GET', /^\/api\/v1\/export$/, 'export', 'bearer', git.exportData),
@@ -72,4 +82,5 @@ export const ROUTES: Route[] = [
   r('GET', /^\/findings$/, 'dash_findings', 'cookie', findingsPage),
   r('GET', /^\/auth\/oidc\/login$/, 'oidc_login', 'none', oidcLogin),
   r('GET', /^\/auth\/oidc\/callback$/, 'oidc_callback', 'none', oidcCallback),
+  r('GET', /^\/org$/, 'dash_org', 'cookie', orgPage),
 ];

@@ -21,11 +21,12 @@ describe('governance policies', () => {
         ],
       },
     });
-    assert.equal(captureLevel(p, { team: 'web', repo: 'repo-x' }), 'redacted');
-    assert.equal(captureLevel(p, { team: 'payments', repo: 'repo-x' }), 'hash');
-    assert.equal(captureLevel(p, { team: 'payments', repo: 'repo-vault' }), 'off');
-    assert.equal(captureLevel(p, { team: 'web', repo: 'repo-open' }), 'redacted', 'a looser repository rule does not loosen the org default');
-    assert.equal(captureLevel(p, { team: null, repo: null }), 'redacted');
+    assert.equal(captureLevel(p, { teams: ['web'], repo: 'repo-x' }), 'redacted');
+    assert.equal(captureLevel(p, { teams: ['payments'], repo: 'repo-x' }), 'hash');
+    assert.equal(captureLevel(p, { teams: ['payments'], repo: 'repo-vault' }), 'off');
+    assert.equal(captureLevel(p, { teams: ['web'], repo: 'repo-open' }), 'redacted', 'a looser repository rule does not loosen the org default');
+    assert.equal(captureLevel(p, { teams: [], repo: null }), 'redacted');
+    assert.equal(captureLevel(p, { teams: ['web', 'payments'], repo: 'repo-x' }), 'hash', 'a user in several teams gets the strictest of their rules');
   });
 
   it('policies are validated: unknown fields and bad levels are refused with the field named', () => {

@@ -96,7 +96,7 @@ describe(`OIDC sign-in on ${backend.name} (local test issuer, real server proces
     const dashboard = await hop(`${server.url}/search?q=x`, new Map([['ll_session', session]]));
     assert.equal(dashboard.status, 200);
     assert.match(dashboard.text, /dana@example\.com/);
-    assert.deepEqual(users().filter((u) => u.name === 'dana@example.com').map((u) => u.role), ['member']);
+    assert.deepEqual(users().filter((u) => u.name === 'dana@example.com').map((u) => u.role), ['developer']);
 
     // Again: the same user (matched by the email claim), not a second one.
     assert.equal((await signIn()).status, 303);

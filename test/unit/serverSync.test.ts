@@ -93,7 +93,7 @@ describe(`sync to the team server on ${backend.name}, exactly once through outag
     // Slow enough (rate limit) that "mid-sync" lasts a while: 429s are retried like outages.
     server = await startServerProcess(data, ['--rate-limit', '15', ...storage.args], port);
     token = server.token!;
-    watcher = /(llt_\S+)/.exec(execFileSync(process.execPath, [CLI, 'server', 'user', 'add', 'watcher', '--data', data, ...storage.args], { encoding: 'utf8' }))![1]!;
+    watcher = /(llt_\S+)/.exec(execFileSync(process.execPath, [CLI, 'server', 'user', 'add', 'watcher', '--role', 'auditor', '--data', data, ...storage.args], { encoding: 'utf8' }))![1]!;
   });
   after(async () => {
     await server?.stop('SIGKILL');

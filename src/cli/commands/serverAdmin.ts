@@ -1,5 +1,6 @@
 /**
- * `lineagelens server user add|list`, `server token create|revoke|list` and `server migrate`: account
+ * `lineagelens server user add|list|role`, `server org create|list`, `server team create|list|add|remove`,
+ * `server token create|revoke|list` and `server migrate`: account
  * management and schema migration on the server's storage directly — the SQLite file in the data folder
  * (safe while the server runs: WAL with a busy timeout), or PostgreSQL with `--postgres URL` or
  * $LINEAGELENS_POSTGRES_URL.
@@ -8,14 +9,21 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ServerBackend } from '../../server/backend/backend';
 import { openBackend, resolvePostgresUrl } from '../../server/backend/openBackend';
-import { AccountError } from '../../server/db/accounts';
+import { AccountError, DEFAULT_ORG, type Role, ROLES } from '../../server/db/accounts';
 import { DB_FILE, openServerDb, resolveDataDir, schemaVersion } from '../../server/db/serverDb';
 import { GOVERNANCE_USAGE, runAuditVerify, runGovernanceCommand } from './serverGovernance';
 
 const WHERE = '[--data DIR | --postgres URL]';
 const USAGE = `usage:
-  lineagelens server user add <name> [--admin] ${WHERE}
-  lineagelens server user list ${WHERE}
+  lineagelens server user add <name> [--role admin|auditor|lead|developer | --admin] [--org ORG] ${WHERE}
+  lineagelens server user list [--org ORG] ${WHERE}
+  lineagelens server user role <name> <admin|auditor|lead|developer> ${WHERE}
+  lineagelens server org create <name> ${WHERE}
+  lineagelens server org list ${WHERE}
+  lineagelens server team create <team> [--org ORG] ${WHERE}
+  lineagelens server team list [--org ORG] ${WHERE}
+  lineagelens server team add <team> <user> [--lead] [--org ORG] ${WHERE}
+  lineagelens server team remove <team> <user> [--org ORG] ${WHERE}
   lineagelens server token create <user> [--label TEXT] ${WHERE}
   lineagelens server token revoke <token-id|token> ${WHERE}
   lineagelens server token list ${WHERE}
@@ -25,21 +33,44 @@ ${GOVERNANCE_USAGE} ${WHERE}`;
 export async function runServerAdmin(args: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { data: { type: 'string' }, postgres: { type: 'string' }, admin: { type: 'boolean' }, label: { type: 'string' }, by: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, strict: true });
+    parsed = parseArgs({ args, allowPositionals: true, options: {
+        data: { type: 'string' },
+        postgres: { type: 'string' },
+        admin: { type: 'boolean' },
+        role: { type: 'string' },
+        org: { type: 'string' },
+        lead: { type: 'boolean' },
+        label: { type: 'string' },
+        by: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      strict: true,
+    });
   } catch (err) {
     process.stderr.write(`lineagelens server: ${(err as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  const [area, action, arg] = parsed.positionals;
+  const [area, action, arg, arg2] = parsed.positionals;
   const { values } = parsed;
   if (area === 'migrate' && !action) return migrateCommand(values);
   if (area === 'audit' && action === 'verify') return runAuditVerify(arg, values.json ?? false);
   const governance = (area === 'policy' && ['show', 'history'].includes(action ?? '')) || (area === 'policy' && action === 'set' && arg) || (area === 'purge' && !action) || (area === 'audit' && action === 'export');
   const key = `${area} ${action}`;
-  if (!governance && (!['user add', 'user list', 'token create', 'token revoke', 'token list'].includes(key) || (!arg && !key.endsWith('list')))) {
+  const twoArgs = ['user role', 'team add', 'team remove'];
+  const known = ['user add', 'user list', 'user role', 'org create', 'org list', 'team create', 'team list', 'team add', 'team remove', 'token create', 'token revoke', 'token list'];
+  if (!governance && (!known.includes(key) || (!arg && !key.endsWith('list')) || (twoArgs.includes(key) && !arg2))) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
+  // 'member' is the old name of developer.
+  const roleArg = key === 'user role' ? arg2 : (values.role ?? (values.admin ? 'admin' : 'developer'));
+  const role = (roleArg === 'member' ? 'developer' : roleArg) as Role;
+  if ((key === 'user add' || key === 'user role') && !ROLES.includes(role)) {
+    process.stderr.write(`lineagelens server: a role is one of ${ROLES.join(', ')} (got "${String(roleArg).slice(0, 40)}")\n`);
+    return 2;
+  }
+  const org = values.org ?? DEFAULT_ORG;
   let backend: ServerBackend;
   try {
     backend = await openBackend({ postgres: values.postgres, data: values.data });
@@ -61,13 +92,46 @@ export async function runServerAdmin(args: string[]): Promise<number> {
   try {
     switch (key) {
       case 'user add': {
-        const user = await accounts.addUser(arg!, values.admin ? 'admin' : 'member');
+        const user = await accounts.addUser(arg!, role, org);
         const issued = await accounts.createToken(user.name, values.label ?? 'created with the user');
-        process.stdout.write(`added ${user.role} "${user.name}". Token (id ${issued.id}), shown only this once:\n${issued.token}\n`);
+        process.stdout.write(`added ${user.role} "${user.name}" to organisation "${user.org}". Token (id ${issued.id}), shown only this once:\n${issued.token}\n`);
         return 0;
       }
       case 'user list':
-        for (const u of await accounts.listUsers()) process.stdout.write(`${u.id}\t${u.name}\t${u.role}\n`);
+        for (const u of await accounts.listUsers(values.org)) process.stdout.write(`${u.id}\t${u.name}\t${u.role}\t${u.org}\n`);
+        return 0;
+      case 'user role': {
+        const user = await accounts.setRole(arg!, role);
+        process.stdout.write(`"${user.name}" is now ${user.role}\n`);
+        return 0;
+      }
+      case 'org create': {
+        const o = await accounts.createOrg(arg!);
+        process.stdout.write(`created organisation "${o.name}" (id ${o.id})\n`);
+        return 0;
+      }
+      case 'org list':
+        for (const o of await accounts.listOrgs()) process.stdout.write(`${o.id}\t${o.name}\n`);
+        return 0;
+      case 'team create': {
+        const t = await accounts.createTeam(org, arg!);
+        process.stdout.write(`created team "${t.name}" in organisation "${t.org}"\n`);
+        return 0;
+      }
+      case 'team list':
+        for (const t of await accounts.listTeams(values.org))
+          process.stdout.write(`${t.org}\t${t.name}\t${t.members.map((m) => (m.lead ? `${m.user} (lead)` : m.user)).join(', ')}\n`);
+        return 0;
+      case 'team add':
+        await accounts.addTeamMember(org, arg!, arg2!, values.lead === true);
+        process.stdout.write(`"${arg2}" is ${values.lead ? 'a lead' : 'a member'} of team "${arg}"\n`);
+        return 0;
+      case 'team remove':
+        if (!(await accounts.removeTeamMember(org, arg!, arg2!))) {
+          process.stderr.write(`lineagelens server: "${arg2}" is not in team "${arg}"\n`);
+          return 1;
+        }
+        process.stdout.write(`removed "${arg2}" from team "${arg}"\n`);
         return 0;
       case 'token create': {
         const issued = await accounts.createToken(arg!, values.label ?? '');

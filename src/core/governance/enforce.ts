@@ -19,8 +19,8 @@ export interface EnforcedRecord {
 }
 
 /** Where a record comes from. Teams are not modelled yet: a record's team is null until they are. */
-export function scopeOf(record: ProvenanceRecord, team: string | null = null): RecordScope {
-  return { team, repo: (record.kind === 'edit' ? record.file.repo : record.repo)?.id ?? null };
+export function scopeOf(record: ProvenanceRecord, teams: readonly string[] = []): RecordScope {
+  return { teams, repo: (record.kind === 'edit' ? record.file.repo : record.repo)?.id ?? null };
 }
 
 export function enforceCapture(policy: PolicyBody, record: ProvenanceRecord, scope: RecordScope = scopeOf(record)): EnforcedRecord {

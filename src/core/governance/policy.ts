@@ -62,7 +62,8 @@ export const DEFAULT_POLICY: PolicyBody = { capture: { default: 'full', rules: [
 
 /** Where a record comes from, for rule matching. */
 export interface RecordScope {
-  team: string | null;
+  /** The uploader's teams: a rule of any of them applies (rules only tighten, so the strictest wins). */
+  teams: readonly string[];
   repo: string | null;
 }
 
@@ -73,7 +74,7 @@ export interface RecordScope {
 export function captureLevel(policy: PolicyBody, scope: RecordScope): PrivacyLevel {
   let level = policy.capture.default;
   for (const r of policy.capture.rules) {
-    if (r.team !== undefined && r.team !== scope.team) continue;
+    if (r.team !== undefined && !scope.teams.includes(r.team)) continue;
     if (r.repo !== undefined && r.repo !== scope.repo) continue;
     level = stricterLevel(level, r.level);
   }

@@ -6,8 +6,8 @@ import type { ZodType } from 'zod';
 import { provenanceJsonSchemas } from '../../core/model/jsonSchema';
 import { SCHEMA_ID } from '../../core/model/schema';
 import type { UploadEntry } from '../../core/sync/uploadChain';
-import { AccountError } from '../db/accounts';
 import { verifiedRecordJson } from '../db/entryContent';
+import { scopeFor } from '../access/scope';
 import type { Handler } from '../context';
 import { parseJsonBody, readBody } from '../http/body';
 import { HttpError, sendJson, sendText } from '../http/respond';
@@ -15,6 +15,7 @@ import { searchRecords } from '../search/searchAnswer';
 import { HeadQuery, RecordQuery, SearchQuery, SessionUploadBatch, StatsQuery, TimelineQuery, TokenCreate, UploadBatch, UserCreate } from './apiSchemas';
 import { openApiDocument } from './openapi';
 import { parseBody, parseQuery } from './params';
+import { accountsCall, adminScope, roleOf } from './accountRoutes';
 
 export const health: Handler = (ctx, { res }) => sendJson(res, 200, { status: 'ok', version: ctx.version, schema: SCHEMA_ID });
 
@@ -26,8 +27,12 @@ export const openApi: Handler = (ctx, { res }) => {
   sendText(res, 200, 'application/json; charset=utf-8', openApiText);
 };
 
-export const metrics: Handler = async (ctx, { res }) =>
+/** Operations figures, including how many records the server holds: admins and auditors only. */
+export const metrics: Handler = async (ctx, { res, principal }) => {
+  const scope = await scopeFor(ctx.backend, principal!);
+  if (scope.read.userIds !== null) throw new HttpError(403, 'only an admin or an auditor may read the metrics');
   sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', ctx.metrics.render({ recordsStored: await ctx.backend.queries.recordCount() }));
+};
 
 function ingestWith(schema: ZodType<{ source: string; entries: UploadEntry[] }>): Handler {
   return async (ctx, { req, res, principal }) => {
@@ -37,7 +42,9 @@ function ingestWith(schema: ZodType<{ source: string; entries: UploadEntry[] }>)
     // Governance: the policy's capture level and findings (null before any policy is published).
     // (The chained bytes of a record enforcement changes, for its enforcement row; null if they do not verify:
     // the ingest then refuses the batch.)
-    const gov = await ctx.governance.prepareIngest(principal!.user.id, batch.source, batch.entries, (i) => verifiedRecordJson(batch.entries[i]!, rawEntries[i]!.record) ?? '');
+    // Capture rules may name teams: the uploader's (read per batch, so a team change applies at once).
+    const teams = async () => (await ctx.backend.accounts.accessOf(principal!.user.id)).teams.map((t) => t.name);
+    const gov = await ctx.governance.prepareIngest(principal!.user.id, batch.source, batch.entries, (i) => verifiedRecordJson(batch.entries[i]!, rawEntries[i]!.record) ?? '', teams);
     const result = await ctx.backend.ingest.ingest(principal!.user.id, batch.source, rawEntries, gov?.entries ?? batch.entries, gov?.stored);
     if (gov) await ctx.governance.afterIngest(gov);
     ctx.metrics.recordsAccepted += result.accepted;
@@ -53,60 +60,54 @@ export const uploadHead: Handler = async (ctx, { res, url, principal }) => {
   sendJson(res, 200, await ctx.backend.ingest.head(principal!.user.id, q.source));
 };
 
-export const listRecords: Handler = async (ctx, { res, url }) => {
+// Every read below runs in the caller's scope (access/scope.ts): content reads in `read`, counts in `aggregate`.
+export const listRecords: Handler = async (ctx, { res, url, principal }) => {
   const { limit, cursor, ...filter } = parseQuery(RecordQuery, url);
-  const page = await ctx.backend.queries.records(filter, limit, cursor);
+  const page = await ctx.backend.queries.records((await scopeFor(ctx.backend, principal!)).read, filter, limit, cursor);
   sendJson(res, 200, { records: page.items, nextCursor: page.nextCursor });
 };
 
-export const listSessions: Handler = async (ctx, { res, url }) => {
+export const listSessions: Handler = async (ctx, { res, url, principal }) => {
   const { limit, cursor, ...filter } = parseQuery(RecordQuery, url);
-  const page = await ctx.backend.queries.records({ ...filter, kind: 'session' }, limit, cursor);
+  const page = await ctx.backend.queries.records((await scopeFor(ctx.backend, principal!)).read, { ...filter, kind: 'session' }, limit, cursor);
   sendJson(res, 200, { records: page.items, nextCursor: page.nextCursor });
 };
 
-export const getRecord: Handler = async (ctx, { res, params }) => {
-  const record = await ctx.backend.queries.record(params[0]!);
+/** A record outside the caller's scope answers 404 like a missing one: the id is not confirmed. */
+export const getRecord: Handler = async (ctx, { res, params, principal }) => {
+  const record = await ctx.backend.queries.record((await scopeFor(ctx.backend, principal!)).read, params[0]!);
   if (!record) throw new HttpError(404, `no record with id "${params[0]!.slice(0, 200)}"`);
   sendJson(res, 200, record);
 };
 
-export const search: Handler = async (ctx, { res, url }) => {
+export const search: Handler = async (ctx, { res, url, principal }) => {
   const q = parseQuery(SearchQuery, url);
-  sendJson(res, 200, await searchRecords(ctx.backend, q));
+  sendJson(res, 200, await searchRecords(ctx.backend, (await scopeFor(ctx.backend, principal!)).read, q));
 };
 
-export const stats: Handler = async (ctx, { res, url }) => sendJson(res, 200, await ctx.backend.queries.stats(parseQuery(StatsQuery, url).repo));
+export const stats: Handler = async (ctx, { res, url, principal }) =>
+  sendJson(res, 200, await ctx.backend.queries.stats((await scopeFor(ctx.backend, principal!)).aggregate, parseQuery(StatsQuery, url).repo));
 
-export const timeline: Handler = async (ctx, { res, url }) => sendJson(res, 200, { points: await ctx.backend.queries.timeline(parseQuery(TimelineQuery, url)) });
+export const timeline: Handler = async (ctx, { res, url, principal }) =>
+  sendJson(res, 200, { points: await ctx.backend.queries.timeline((await scopeFor(ctx.backend, principal!)).aggregate, parseQuery(TimelineQuery, url)) });
 
-function requireAdmin(role: string | undefined): void {
-  if (role !== 'admin') throw new HttpError(403, 'only an admin may manage users and tokens');
-}
-
-async function accountsCall<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof AccountError) throw new HttpError(err.status, err.message);
-    throw err;
-  }
-}
-
+/** A user of the admin's own organisation. */
 export const createUser: Handler = async (ctx, { req, res, principal }) => {
-  requireAdmin(principal?.user.role);
+  const scope = await adminScope(ctx, principal);
   const body = parseBody(UserCreate, parseJsonBody(req, await readBody(req, 64 * 1024)));
-  sendJson(res, 201, await accountsCall(() => ctx.backend.accounts.addUser(body.name, body.role)));
+  sendJson(res, 201, await accountsCall(() => ctx.backend.accounts.addUser(body.name, roleOf(body.role), scope.member.org)));
 };
 
 export const createToken: Handler = async (ctx, { req, res, principal }) => {
-  requireAdmin(principal?.user.role);
+  const scope = await adminScope(ctx, principal);
   const body = parseBody(TokenCreate, parseJsonBody(req, await readBody(req, 64 * 1024)));
+  const user = await ctx.backend.accounts.findUser(body.user);
+  if (!user || user.org !== scope.member.org) throw new HttpError(404, `no user "${body.user}"`);
   sendJson(res, 201, await accountsCall(() => ctx.backend.accounts.createToken(body.user, body.label)));
 };
 
 export const revokeToken: Handler = async (ctx, { res, params, principal }) => {
-  requireAdmin(principal?.user.role);
+  await adminScope(ctx, principal);
   const id = Number(params[0]);
   if (!Number.isSafeInteger(id)) throw new HttpError(400, 'token id must be a number');
   if (!(await ctx.backend.accounts.revokeToken(id))) throw new HttpError(404, `no live token with id ${id}`);

@@ -61,7 +61,26 @@ export const TimelineQuery = z
 
 export const HeadQuery = z.object({ source: UploadSource }).strict();
 
-export const UserCreate = z.object({ name: z.string().min(1).max(100), role: z.enum(['admin', 'member']).default('member') }).strict();
+/** 'member' is the role's name before team visibility: still accepted, stored as developer. */
+export const RoleIn = z.enum(['admin', 'auditor', 'lead', 'developer', 'member']).describe("admin: manages the organisation, reads all; auditor: reads and exports all, manages nothing; lead: reads the records of the teams they lead; developer: reads their own records and their teams' aggregates ('member': the old name of developer)");
+export const UserCreate = z.object({ name: z.string().min(1).max(100), role: RoleIn.default('developer') }).strict();
+export const RoleSet = z.object({ role: RoleIn }).strict();
+export const TeamCreate = z.object({ name: z.string().min(1).max(100) }).strict();
+export const TeamMemberAdd = z.object({ user: z.string().min(1).max(100), lead: z.boolean().default(false).describe('whether the user leads the team (needs the lead role)') }).strict();
+export const TeamOut = z.object({ org: z.string(), name: z.string(), members: z.array(z.object({ user: z.string(), lead: z.boolean() })) });
+export const TeamList = z.object({ teams: z.array(TeamOut) });
+export const Me = z.object({
+  user: z.string(),
+  org: z.string(),
+  role: z.enum(['admin', 'auditor', 'lead', 'developer']),
+  teams: z.array(z.string()),
+  leads: z.array(z.string()),
+  reads: z.enum(['organisation', 'users']).describe('whose record content you read: the whole organisation, or the users listed'),
+  readUsers: z.array(z.string()).optional(),
+  aggregateUsers: z.array(z.string()).optional().describe('whose records your counts and charts include (absent: the whole organisation)'),
+  canExport: z.boolean(),
+  canManage: z.boolean(),
+});
 export const TokenCreate = z.object({ user: z.string().min(1).max(100), label: z.string().max(200).default('') }).strict();
 
 export const ChainHead = z.object({ seq: z.number().int().nonnegative(), hash: Sha256Hex });
@@ -103,7 +122,8 @@ export const Timeline = z.object({
   points: z.array(z.object({ day: z.string(), edits: z.number().int(), lines: z.number().int(), keptLines: z.number().int() })),
 });
 export const Health = z.object({ status: z.literal('ok'), version: z.string(), schema: z.string() });
-export const UserOut = z.object({ id: z.number().int(), name: z.string(), role: z.enum(['admin', 'member']) });
+export const UserOut = z.object({ id: z.number().int(), name: z.string(), role: z.enum(['admin', 'auditor', 'lead', 'developer']), org: z.string() });
+export const UserList = z.object({ users: z.array(UserOut) });
 export const TokenOut = z.object({ id: z.number().int(), token: z.string().describe('shown once; the server keeps only its hash') });
 
 export const LedgerIngestResult = z.object({

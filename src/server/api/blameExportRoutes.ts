@@ -20,6 +20,7 @@ import { generateSigningKey, keyId, keyPaths, loadPrivateKey, newSigningKeyPair,
 import { EXPORT_PREDICATE, type ExportStatement, IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT } from '../../core/export/statement';
 import type { GitRecord } from '../../core/git/gitRecords';
 import type { ProvenanceRecord } from '../../core/model/schema';
+import { type RecordScope, scopeFor } from '../access/scope';
 import type { ServerBackend } from '../backend/backend';
 import type { Handler, ServerContext } from '../context';
 import { BlameCommitError } from '../db/blame';
@@ -55,10 +56,11 @@ export const ingestBindings: Handler = async (ctx, { req, res, principal }) => {
   sendJson(res, 200, result);
 };
 
-export const blame: Handler = async (ctx, { res, url }) => {
+/** From the bindings the caller may read (theirs, their led teams', or all for admins and auditors). */
+export const blame: Handler = async (ctx, { res, url, principal }) => {
   const q = parseQuery(BlameQuery, url);
   try {
-    const result = await ctx.backend.git.blame(q);
+    const result = await ctx.backend.git.blame((await scopeFor(ctx.backend, principal!)).read, q);
     // Each AI line's commit with its pull-request review, when PR webhooks told the server of one.
     const prs = await pullRequestReviews(ctx, q.repo, [...new Set(result.lines.map((l) => l.commit))]);
     sendJson(res, 200, { ...result, lines: result.lines.map((l) => ({ ...l, pullRequest: prs.get(l.commit.toLowerCase()) ?? null })) });
@@ -95,7 +97,7 @@ class ChunkSink implements TextSink {
  * Runs one export through the core format writers; `emit` receives the text page by page (a response
  * stream, or a hash for the signature). Returns how many records were included.
  */
-async function runServerExport(ctx: ServerContext, format: ExportFormat, filter: ExportFilter, asOf: number, emit: (text: string) => Promise<void> | void): Promise<number> {
+async function runServerExport(ctx: ServerContext, scope: RecordScope, format: ExportFormat, filter: ExportFilter, asOf: number, emit: (text: string) => Promise<void> | void): Promise<number> {
   const git = ctx.backend.git;
   const sink = new ChunkSink();
   let writer: FormatWriter;
@@ -103,11 +105,12 @@ async function runServerExport(ctx: ServerContext, format: ExportFormat, filter:
   if (format === 'csv') writer = csvWriter(sink);
   else if (format === 'agent-trace') writer = agentTraceWriter(sink);
   else if (format === 'markdown') {
-    const reviews = reviewIndex(await git.reviewMarks());
+    const reviews = reviewIndex(await git.reviewMarks(scope));
     // Read back by rid (carried in the location's offset) where the storage reads synchronously; else the
     // included records are kept until the report is written. The title names the snapshot, so a signature
     // request for the same export produces the same bytes.
-    let readBack = git.recordNow;
+    const now = git.recordNow;
+    let readBack = now ? (rid: number) => now(scope, rid) : undefined;
     if (!readBack) {
       kept = new Map();
       const held = kept;
@@ -117,7 +120,7 @@ async function runServerExport(ctx: ServerContext, format: ExportFormat, filter:
     writer = markdownWriter(sink, (loc) => read(loc.offset), `LineageLens audit report (team server, records up to #${asOf})`, reviews);
   } else writer = jsonlWriter(sink);
   let n = 0;
-  for await (const page of git.exportPages(filter, asOf)) {
+  for await (const page of git.exportPages(scope, filter, asOf)) {
     for (const row of page) {
       kept?.set(row.rid, row.record);
       writer.record({ record: row.record, canonical: row.json, link: { seq: row.rid, at: '', prev: '', hash: '' }, location: { segment: 0, offset: row.rid, length: 0 } });
@@ -132,18 +135,21 @@ async function runServerExport(ctx: ServerContext, format: ExportFormat, filter:
   return n;
 }
 
-function splitQuery(ctx: ServerContext, url: URL) {
+/** The query, and the records the caller may export: admins, auditors and leads (in their read scope); developers may not. */
+async function splitQuery(ctx: ServerContext, url: URL, principal: Parameters<Handler>[1]['principal']) {
   const { format, asOf, ...filter } = parseQuery(ExportQuery, url);
-  return { format, asOf, filter: filter as ExportFilter, ctx };
+  const access = await scopeFor(ctx.backend, principal!);
+  if (!access.canExport) throw new HttpError(403, 'your role may not export: ask an admin, an auditor or your team lead');
+  return { format, asOf, filter: filter as ExportFilter, scope: access.read };
 }
 
-export const exportData: Handler = async (ctx, { req, res, url }) => {
-  const { format, asOf: asked, filter } = splitQuery(ctx, url);
+export const exportData: Handler = async (ctx, { req, res, url, principal }) => {
+  const { format, asOf: asked, filter, scope } = await splitQuery(ctx, url, principal);
   if (format === 'intoto') {
-    await sendSignature(ctx, res, 'intoto', filter, asked);
+    await sendSignature(ctx, res, scope, 'intoto', filter, asked);
     return;
   }
-  const asOf = asked ?? (await ctx.backend.git.latestRid());
+  const asOf = asked ?? (await ctx.backend.git.latestRid(scope));
   res.writeHead(200, {
     'content-type': CONTENT_TYPE[format],
     'content-disposition': `attachment; filename="lineagelens-export.${EXTENSION[format]}"`,
@@ -152,7 +158,7 @@ export const exportData: Handler = async (ctx, { req, res, url }) => {
   });
   let closed = false;
   req.socket.once('close', () => (closed = true));
-  const exported = await runServerExport(ctx, format, filter, asOf, async (text) => {
+  const exported = await runServerExport(ctx, scope, format, filter, asOf, async (text) => {
     if (closed) throw new HttpError(499, 'client went away');
     if (!res.write(text)) await new Promise<void>((resolve) => {
       const done = () => {
@@ -168,12 +174,12 @@ export const exportData: Handler = async (ctx, { req, res, url }) => {
   res.end();
 };
 
-async function sendSignature(ctx: ServerContext, res: Parameters<Handler>[1]['res'], format: ExportFormat, filter: ExportFilter, asked: number | undefined): Promise<void> {
-  const asOf = asked ?? (await ctx.backend.git.latestRid());
+async function sendSignature(ctx: ServerContext, res: Parameters<Handler>[1]['res'], scope: RecordScope, format: ExportFormat, filter: ExportFilter, asked: number | undefined): Promise<void> {
+  const asOf = asked ?? (await ctx.backend.git.latestRid(scope));
   const key = signingKey(ctx);
   const hash = createHash('sha256');
   const dataFormat = format === 'intoto' ? 'jsonl' : format;
-  const records = await runServerExport(ctx, dataFormat, filter, asOf, (text) => void hash.update(text, 'utf8'));
+  const records = await runServerExport(ctx, scope, dataFormat, filter, asOf, (text) => void hash.update(text, 'utf8'));
   const dataFile = `export.${EXTENSION[format]}`;
   const statement: ExportStatement = {
     _type: IN_TOTO_STATEMENT,
@@ -194,9 +200,9 @@ async function sendSignature(ctx: ServerContext, res: Parameters<Handler>[1]['re
   sendJson(res, 200, envelope, { 'x-lineagelens-as-of': String(asOf) });
 }
 
-export const exportSignature: Handler = async (ctx, { res, url }) => {
-  const { format, asOf, filter } = splitQuery(ctx, url);
-  await sendSignature(ctx, res, format, filter, asOf);
+export const exportSignature: Handler = async (ctx, { res, url, principal }) => {
+  const { format, asOf, filter, scope } = await splitQuery(ctx, url, principal);
+  await sendSignature(ctx, res, scope, format, filter, asOf);
 };
 
 export const exportKey: Handler = (ctx, { res }) => {

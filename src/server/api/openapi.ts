@@ -28,6 +28,13 @@ const COMPONENTS: [string, z.ZodType][] = [
   ['User', S.UserOut],
   ['TokenCreate', S.TokenCreate],
   ['Token', S.TokenOut],
+  ['UserList', S.UserList],
+  ['RoleSet', S.RoleSet],
+  ['TeamCreate', S.TeamCreate],
+  ['TeamMemberAdd', S.TeamMemberAdd],
+  ['Team', S.TeamOut],
+  ['TeamList', S.TeamList],
+  ['Me', S.Me],
   ['LedgerUploadBatch', S.LedgerUploadBatch],
   ['LedgerIngestResult', S.LedgerIngestResult],
   ['BlameLine', S.BlameLineOut],
@@ -121,7 +128,41 @@ export function openApiDocument(version: string): Json {
       '/api/v1/search': { get: get('search over prompts, paths and code; `search` says which methods ran (lexical, semantic, hybrid) and why not the others', 'SearchPage', queryParameters(S.SearchQuery)) },
       '/api/v1/stats': { get: get('totals, per tool and per model', 'Stats', queryParameters(S.StatsQuery)) },
       '/api/v1/stats/timeline': { get: get('AI lines per day (all and kept) for a repository or file', 'Timeline', queryParameters(S.TimelineQuery)) },
-      '/api/v1/users': { post: { summary: 'add a user (admin)', requestBody: { required: true, ...json('UserCreate') }, responses: { 201: { description: 'created', ...json('User') }, ...errors(...STD, 403, 409) } } },
+      '/api/v1/me': { get: get('your organisation, role, teams and whose records you read (team visibility)', 'Me') },
+      '/api/v1/users': {
+        post: { summary: 'add a user to your organisation (admin)', requestBody: { required: true, ...json('UserCreate') }, responses: { 201: { description: 'created', ...json('User') }, ...errors(...STD, 403, 409) } },
+        get: get('users of your organisation (admin)', 'UserList', [], [403]),
+      },
+      '/api/v1/users/{name}/role': {
+        post: {
+          summary: "change a user's role (admin)",
+          parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, ...json('RoleSet') },
+          responses: { 200: { description: 'changed', ...json('User') }, ...errors(...STD, 403, 404) },
+        },
+      },
+      '/api/v1/teams': {
+        get: get('teams of your organisation with members and leads (admin)', 'TeamList', [], [403]),
+        post: { summary: 'create a team (admin)', requestBody: { required: true, ...json('TeamCreate') }, responses: { 201: { description: 'created', ...json('Team') }, ...errors(...STD, 403, 409) } },
+      },
+      '/api/v1/teams/{team}/members': {
+        post: {
+          summary: 'add a member to a team, or make them its lead (admin; a lead needs the lead role)',
+          parameters: [{ name: 'team', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: { required: true, ...json('TeamMemberAdd') },
+          responses: { 200: { description: 'added', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(...STD, 403, 404) },
+        },
+      },
+      '/api/v1/teams/{team}/members/{user}': {
+        delete: {
+          summary: 'remove a member from a team (admin)',
+          parameters: [
+            { name: 'team', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'user', in: 'path', required: true, schema: { type: 'string' } },
+          ],
+          responses: { 200: { description: 'removed', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(...STD, 403, 404) },
+        },
+      },
       '/api/v1/tokens': { post: { summary: 'create a token for a user (admin); shown once', requestBody: { required: true, ...json('TokenCreate') }, responses: { 201: { description: 'created', ...json('Token') }, ...errors(...STD, 403, 404) } } },
       '/api/v1/tokens/{id}': {
         delete: { summary: 'revoke a token (admin)', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'integer' } }], responses: { 200: { description: 'revoked', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(...STD, 403, 404) } },
@@ -152,7 +193,7 @@ export function openApiDocument(version: string): Json {
               description: 'the export: JSONL, CSV, Agent Trace JSONL, Markdown, or (intoto) a DSSE envelope',
               content: Object.fromEntries(['application/x-ndjson', 'text/csv', 'text/markdown', 'application/json'].map((t) => [t, { schema: { type: 'string' } }])),
             },
-            ...errors(...STD),
+            ...errors(...STD, 403),
           },
         },
       },
@@ -160,12 +201,12 @@ export function openApiDocument(version: string): Json {
         get: {
           summary: "a DSSE envelope (in-toto Statement v1, the server's Ed25519 key) naming the export of the same query by SHA-256; pass asOf to sign an export already fetched",
           parameters: queryParameters(S.ExportQuery as unknown as z.ZodObject),
-          responses: { 200: { description: 'DSSE envelope', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(...STD) },
+          responses: { 200: { description: 'DSSE envelope', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(...STD, 403) },
         },
       },
       '/api/v1/export/key': { get: get("the server's export signing key (for lineagelens verify --key)", 'ExportKey') },
       ...governancePaths({ get, json, errors, queryParameters }),
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(401, 429) } } },
+      '/metrics': { get: { summary: 'Prometheus metrics (admins and auditors)', responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(401, 403, 429) } } },
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'a token from `lineagelens server token create` (llt_...)' } },

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { parseGithubDelivery, parseGitlabDelivery, type Provider } from '../../core/reviews/prEvents';
 import { type CommitReview, describeCommitReview, PrReviewIndex } from '../../core/reviews/prReviews';
 import { verifyGithubSignature, verifyGitlabToken } from '../../core/reviews/webhookSignature';
+import { scopeFor } from '../access/scope';
 import type { Handler, ServerContext } from '../context';
 import { parseJsonBody, readBody } from '../http/body';
 import { HttpError, sendJson } from '../http/respond';
@@ -47,9 +48,15 @@ function receiver(provider: Provider): Handler {
 export const githubWebhook = receiver('github');
 export const gitlabWebhook = receiver('gitlab');
 
-export const reviews: Handler = async (ctx, { res, url }) => {
+/**
+ * A caller who reads only some users' records sees a commit's PR review only when they can read a binding
+ * at that commit; otherwise the answer is the same as for a commit the server knows nothing of.
+ */
+export const reviews: Handler = async (ctx, { res, url, principal }) => {
   const q = parseQuery(ReviewQuery, url);
-  const review = (await pullRequestReviews(ctx, q.repo, [q.commit])).get(q.commit.toLowerCase())!;
+  const scope = (await scopeFor(ctx.backend, principal!)).read;
+  const visible = scope.userIds === null || (await ctx.backend.git.hasCommit(scope, q.repo, q.commit.toLowerCase()));
+  const review = visible ? (await pullRequestReviews(ctx, q.repo, [q.commit])).get(q.commit.toLowerCase())! : { review: null, description: describeCommitReview(null) };
   sendJson(res, 200, { repo: q.repo, commit: q.commit.toLowerCase(), ...review });
 };
 

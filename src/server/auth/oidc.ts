@@ -79,7 +79,7 @@ interface PendingSignIn {
 const PENDING_TTL_MS = 10 * 60_000;
 const MAX_PENDING = 10_000;
 export const STATE_COOKIE = 'll_oidc_state';
-export const DEFAULT_OIDC_ROLE: Role = 'member';
+export const DEFAULT_OIDC_ROLE: Role = 'developer';
 
 type Client = typeof import('openid-client');
 

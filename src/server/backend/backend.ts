@@ -4,7 +4,8 @@
  * PostgreSQL (Plus: a connection pool). Both implementations must behave alike: the same API test suite
  * runs against each (test/unit/serverApi.test.ts).
  */
-import type { IssuedToken, Principal, Role, TokenInfo, User } from '../db/accounts';
+import type { AccessFacts, RecordScope } from '../access/scope';
+import type { IssuedToken, Org, Principal, Role, TeamInfo, TokenInfo, User } from '../db/accounts';
 import type { ChainHead, IngestResult } from '../db/ingest';
 import type { Page, RecordFilter, StatsSummary, TimelinePoint } from '../db/queries';
 import type { UploadEntry } from '../../core/sync/uploadChain';
@@ -14,6 +15,7 @@ import type { ProvenanceRecord } from '../../core/model/schema';
 import type { LedgerIngestResult } from '../db/bindings';
 import type { ServerBlameQuery, ServerBlameResult } from '../db/blame';
 import type { ExportRow } from '../db/exportRows';
+import type { OrgViews } from '../db/orgViews';
 
 export type BackendKind = 'sqlite' | 'postgres';
 
@@ -22,9 +24,22 @@ export interface AccountsBackend {
   userCount(): Promise<number>;
   /** First start: when there is no user at all, creates `admin` and returns its one-time token. */
   bootstrapAdmin(): Promise<IssuedToken | null>;
-  addUser(name: string, role: Role): Promise<User>;
+  /** In the organisation named (default: the default organisation). */
+  addUser(name: string, role: Role, org?: string): Promise<User>;
   findUser(name: string): Promise<User | null>;
-  listUsers(): Promise<User[]>;
+  /** All users, or those of one organisation. */
+  listUsers(org?: string): Promise<User[]>;
+  setRole(name: string, role: Role): Promise<User>;
+  createOrg(name: string): Promise<Org>;
+  listOrgs(): Promise<Org[]>;
+  createTeam(org: string, name: string): Promise<TeamInfo>;
+  listTeams(org?: string): Promise<TeamInfo[]>;
+  /** Adds the user to the team, or changes whether they lead it; a lead must have the lead role. */
+  addTeamMember(org: string, team: string, user: string, lead: boolean): Promise<void>;
+  /** False when the user was not in the team. */
+  removeTeamMember(org: string, team: string, user: string): Promise<boolean>;
+  /** What access/scope.ts turns into a read scope: the user's organisation, role and teams. */
+  accessOf(userId: number): Promise<AccessFacts>;
   createToken(userName: string, label: string): Promise<IssuedToken>;
   /** By token id or by the token itself; false when there was no such live token. */
   revokeToken(idOrToken: number | string): Promise<boolean>;
@@ -44,15 +59,19 @@ export interface IngestBackend {
   head(userId: number, source: string): Promise<ChainHead>;
 }
 
-/** Reads; every list newest first with an opaque cursor. Errors: CursorError (400). */
+/**
+ * Reads; every list newest first with an opaque cursor. Errors: CursorError (400). Each read takes the
+ * caller's scope (access/scope.ts: `read` for content, `aggregate` for counts) and applies it in its SQL.
+ */
 export interface QueriesBackend {
-  record(id: string): Promise<unknown | null>;
-  records(filter: RecordFilter, limit: number, cursor?: string): Promise<Page<unknown>>;
-  search(text: string, limit: number, cursor?: string): Promise<Page<unknown>>;
-  stats(repo?: string): Promise<StatsSummary>;
-  timeline(filter: { repo?: string; path?: string; since?: string }): Promise<TimelinePoint[]>;
-  topFiles(repo: string, limit: number): Promise<{ path: string; edits: number; lines: number }[]>;
-  repos(): Promise<{ repo: string; edits: number; lines: number }[]>;
+  record(scope: RecordScope, id: string): Promise<unknown | null>;
+  records(scope: RecordScope, filter: RecordFilter, limit: number, cursor?: string): Promise<Page<unknown>>;
+  search(scope: RecordScope, text: string, limit: number, cursor?: string): Promise<Page<unknown>>;
+  stats(scope: RecordScope, repo?: string): Promise<StatsSummary>;
+  timeline(scope: RecordScope, filter: { repo?: string; path?: string; since?: string }): Promise<TimelinePoint[]>;
+  topFiles(scope: RecordScope, repo: string, limit: number): Promise<{ path: string; edits: number; lines: number }[]>;
+  repos(scope: RecordScope): Promise<{ repo: string; edits: number; lines: number }[]>;
+  /** Every stored record (the /metrics gauge). */
   recordCount(): Promise<number>;
 }
 
@@ -63,19 +82,22 @@ export interface QueriesBackend {
 export interface GitBackend {
   /** Idempotent by record id: `duplicate` when the stored content is the same, `conflicting` when it differs (first stored wins). */
   ingest(userId: number, records: { record: GitRecord; json: string }[]): Promise<LedgerIngestResult>;
-  blame(q: ServerBlameQuery): Promise<ServerBlameResult>;
-  /** The newest record row now: an export "as of" it includes nothing ingested later. */
-  latestRid(): Promise<number>;
-  /** Pages of included records with rid <= asOf, oldest first (ingest order). */
-  exportPages(filter: ExportFilter, asOf: number): AsyncGenerator<ExportRow[]>;
-  record(rid: number): Promise<ProvenanceRecord | null>;
+  /** From bindings uploaded by users in the scope, with prompts of records in it. */
+  blame(scope: RecordScope, q: ServerBlameQuery): Promise<ServerBlameResult>;
+  /** The newest record row in the scope now: an export "as of" it includes nothing ingested later. */
+  latestRid(scope: RecordScope): Promise<number>;
+  /** Pages of included records of the scope with rid <= asOf, oldest first (ingest order). */
+  exportPages(scope: RecordScope, filter: ExportFilter, asOf: number): AsyncGenerator<ExportRow[]>;
+  record(scope: RecordScope, rid: number): Promise<ProvenanceRecord | null>;
   /**
    * The same read, synchronously, where the storage can (SQLite): the markdown writer reads records back
    * while it writes, so without it the route keeps the export's records in memory until the report is done.
    */
-  readonly recordNow?: (rid: number) => ProvenanceRecord | null;
-  /** Review marks of edits and sessions, oldest first (the markdown report shows the newest of each). */
-  reviewMarks(): Promise<GitRecord[]>;
+  readonly recordNow?: (scope: RecordScope, rid: number) => ProvenanceRecord | null;
+  /** Review marks of edits and sessions uploaded by users in the scope, oldest first (the markdown report shows the newest of each). */
+  reviewMarks(scope: RecordScope): Promise<GitRecord[]>;
+  /** Whether the scope holds any binding at this commit of the repository (PR review status is shown only then). */
+  hasCommit(scope: RecordScope, repo: string, commit: string): Promise<boolean>;
   /** The folder holding the server's export signing key (`keys/ed25519.key`), or null for a key that lives as long as the process. */
   keyDir(): string | null;
 }
@@ -88,5 +110,7 @@ export interface ServerBackend {
   readonly ingest: IngestBackend;
   readonly queries: QueriesBackend;
   readonly git: GitBackend;
+  /** The dashboard's organisation and team figures (db/orgViews.ts; counts only, in a scope). */
+  readonly views: OrgViews;
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { BindingStore } from '../db/bindings';
 import { ServerBlame } from '../db/blame';
 import { ExportRows } from '../db/exportRows';
 import { Ingestor } from '../db/ingest';
+import { OrgViews } from '../db/orgViews';
 import { Queries } from '../db/queries';
 import { type Db, openServerDb } from '../db/serverDb';
 import type { AccountsBackend, GitBackend, IngestBackend, QueriesBackend, ServerBackend } from './backend';
@@ -32,6 +33,7 @@ export class SqliteBackend implements ServerBackend {
   readonly ingest: IngestBackend;
   readonly queries: QueriesBackend;
   readonly git: GitBackend;
+  readonly views: OrgViews;
   /** The synchronous classes, for SQLite-only features and tools (benchmarks, the sync test). */
   readonly sync: { accounts: Accounts; ingestor: Ingestor; queries: Queries };
   private closed = false;
@@ -41,9 +43,10 @@ export class SqliteBackend implements ServerBackend {
     readonly description: string,
   ) {
     this.sync = { accounts: new Accounts(db), ingestor: new Ingestor(db), queries: new Queries(db) };
-    this.accounts = asyncMethods(this.sync.accounts, ['userCount', 'bootstrapAdmin', 'addUser', 'findUser', 'listUsers', 'createToken', 'revokeToken', 'listTokens', 'authenticate'] as const);
+    this.accounts = asyncMethods(this.sync.accounts, ['userCount', 'bootstrapAdmin', 'addUser', 'findUser', 'listUsers', 'setRole', 'createOrg', 'listOrgs', 'createTeam', 'listTeams', 'addTeamMember', 'removeTeamMember', 'accessOf', 'createToken', 'revokeToken', 'listTokens', 'authenticate'] as const);
     this.ingest = asyncMethods(this.sync.ingestor, ['ingest', 'head'] as const);
     this.queries = asyncMethods(this.sync.queries, ['record', 'records', 'search', 'stats', 'timeline', 'topFiles', 'repos', 'recordCount'] as const);
+    this.views = new OrgViews('sqlite', async (sql) => db.prepare(sql).all() as Record<string, unknown>[]);
     const bindings = new BindingStore(db);
     const blame = new ServerBlame(db);
     const rows = new ExportRows(db);
@@ -51,12 +54,13 @@ export class SqliteBackend implements ServerBackend {
     const keyDir = db.name && db.name !== ':memory:' ? path.dirname(db.name) : null;
     this.git = {
       ingest: (userId, records) => bindings.ingest(userId, records),
-      blame: (q) => blame.blame(q),
-      latestRid: () => rows.latestRid(),
-      exportPages: (filter, asOf) => rows.pages(filter, asOf),
-      record: async (rid) => rows.recordNow(rid),
-      recordNow: (rid) => rows.recordNow(rid),
-      reviewMarks: () => rows.reviewMarks(),
+      blame: (scope, q) => blame.blame(scope, q),
+      latestRid: (scope) => rows.latestRid(scope),
+      exportPages: (scope, filter, asOf) => rows.pages(scope, filter, asOf),
+      record: async (scope, rid) => rows.recordNow(scope, rid),
+      recordNow: (scope, rid) => rows.recordNow(scope, rid),
+      reviewMarks: (scope) => rows.reviewMarks(scope),
+      hasCommit: (scope, repo, commit) => rows.hasCommit(scope, repo, commit),
       keyDir: () => keyDir,
     };
   }

@@ -16,7 +16,7 @@ export const qs = (params: Record<string, string | undefined>): string => {
 
 export function layout(title: string, body: string, options: { signedIn?: string; query?: string } = {}): string {
   const nav = options.signedIn
-    ? `<nav><a href="/" class="brand">LineageLens</a><a href="/">Sessions</a><a href="/repos">Repositories</a><a href="/findings">Findings</a>
+    ? `<nav><a href="/" class="brand">LineageLens</a><a href="/">Sessions</a><a href="/repos">Repositories</a><a href="/org">Teams</a><a href="/findings">Findings</a>
   <form action="/search" method="get" class="search"><input name="q" placeholder="Search prompts and code" value="${esc(options.query ?? '')}" aria-label="search"><button>Search</button></form>
   <span class="who">${esc(options.signedIn)}</span><form action="/logout" method="post"><button class="link">Sign out</button></form></nav>`
     : `<nav><span class="brand">LineageLens</span></nav>`;

@@ -5,6 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { AiEditSession, Content, EditEvent, ProvenanceRecord } from '../../core/model/schema';
+import { scopeFor } from '../access/scope';
 import type { Handler, RequestInfo } from '../context';
 import { readBody } from '../http/body';
 import { sendText } from '../http/respond';
@@ -99,9 +100,11 @@ function pager(url: URL, nextCursor: string | null): string {
 
 const cursorOf = (url: URL) => url.searchParams.get('cursor')?.slice(0, 500) || undefined;
 
+// Every page reads in the viewer's scope (access/scope.ts): content in `read`, counts and charts in `aggregate`.
 export const home: Handler = async (ctx, r) => {
-  const s = await ctx.backend.queries.stats();
-  const page0 = await ctx.backend.queries.records({ kind: 'session' }, 25, cursorOf(r.url));
+  const access = await scopeFor(ctx.backend, r.principal!);
+  const s = await ctx.backend.queries.stats(access.aggregate);
+  const page0 = await ctx.backend.queries.records(access.read, { kind: 'session' }, 25, cursorOf(r.url));
   const since = new Date(Date.now() - 90 * 86_400_000).toISOString();
   const rows = (page0.items as AiEditSession[]).map((x) => [
     link(`/sessions/${encodeURIComponent(x.id)}`, whenRaw(x.startedAt)),
@@ -120,7 +123,7 @@ export const home: Handler = async (ctx, r) => {
     .map(([k, v]) => `<div class="card"><b>${esc(v)}</b><span>${esc(k)}</span></div>`)
     .join('');
   const body = `<div class="cards">${cards}</div>
-<h2>AI lines per day (last 90 days)</h2>${linesChart(await ctx.backend.queries.timeline({ since }))}
+<h2>AI lines per day (last 90 days)</h2>${linesChart(await ctx.backend.queries.timeline(access.aggregate, { since }))}
 <h2>Recent AI edit sessions</h2>${table(['started', 'tool', 'model', 'repository', 'files', 'lines added'], rows, 'No sessions uploaded yet.')}${pager(r.url, page0.nextCursor)}`;
   page(r.res, 200, layout('AI edit sessions', body, { signedIn: who(r) }));
 };
@@ -138,8 +141,9 @@ function editRows(edits: EditEvent[]): string[][] {
 
 export const sessionPage: Handler = async (ctx, r) => {
   const id = r.params[0]!;
-  const record = (await ctx.backend.queries.record(id)) as ProvenanceRecord | null;
-  const edits = await ctx.backend.queries.records({ session: id, kind: 'edit' }, 200, cursorOf(r.url));
+  const { read } = await scopeFor(ctx.backend, r.principal!);
+  const record = (await ctx.backend.queries.record(read, id)) as ProvenanceRecord | null;
+  const edits = await ctx.backend.queries.records(read, { session: id, kind: 'edit' }, 200, cursorOf(r.url));
   if (!record && edits.items.length === 0) return notFound(r, `No session with id ${id}`);
   let head = '';
   if (record?.kind === 'session') {
@@ -169,7 +173,7 @@ function codeWithLines(e: EditEvent): string {
 
 export const recordPage: Handler = async (ctx, r) => {
   const id = r.params[0]!;
-  const record = (await ctx.backend.queries.record(id)) as ProvenanceRecord | null;
+  const record = (await ctx.backend.queries.record((await scopeFor(ctx.backend, r.principal!)).read, id)) as ProvenanceRecord | null;
   if (!record) return notFound(r, `No record with id ${id}`);
   if (record.kind === 'session') {
     r.res.writeHead(303, { location: `/sessions/${encodeURIComponent(id)}` });
@@ -200,21 +204,22 @@ export const recordPage: Handler = async (ctx, r) => {
 export const reposPage: Handler = async (ctx, r) => {
   const repo = r.url.searchParams.get('repo')?.slice(0, 200) || undefined;
   const path = r.url.searchParams.get('path')?.slice(0, 4096) || undefined;
+  const access = await scopeFor(ctx.backend, r.principal!);
   let body: string;
   if (!repo) {
-    const rows = (await ctx.backend.queries.repos()).map((x) => [link(`/repos${qs({ repo: x.repo })}`, x.repo), esc(x.edits), esc(x.lines)]);
+    const rows = (await ctx.backend.queries.repos(access.aggregate)).map((x) => [link(`/repos${qs({ repo: x.repo })}`, x.repo), esc(x.edits), esc(x.lines)]);
     body = table(['repository', 'AI edits', 'AI lines'], rows, 'No repositories yet.');
   } else {
-    const points = await ctx.backend.queries.timeline({ repo, path });
+    const points = await ctx.backend.queries.timeline(access.aggregate, { repo, path });
     const total = points.reduce((n, p) => n + p.lines, 0);
     const kept = points.reduce((n, p) => n + p.keptLines, 0);
     const head = `<p>${link(`/repos`, 'All repositories')}${path ? ` / ${link(`/repos${qs({ repo })}`, repo)}` : ''}</p>
 <p>${total} AI lines, ${kept} kept (${total ? Math.round((100 * kept) / total) : 0}%).</p>${linesChart(points)}`;
     if (path) {
-      const edits = await ctx.backend.queries.records({ repo, path, kind: 'edit' }, 50, cursorOf(r.url));
+      const edits = await ctx.backend.queries.records(access.read, { repo, path, kind: 'edit' }, 50, cursorOf(r.url));
       body = `${head}<h2>AI edits in ${esc(path)}</h2>${table(['time', 'tool', 'model', 'file:line', 'disposition', 'accepted by'], editRows(edits.items as EditEvent[]))}${pager(r.url, edits.nextCursor)}`;
     } else {
-      const rows = (await ctx.backend.queries.topFiles(repo, 50)).map((f) => [link(`/repos${qs({ repo, path: f.path })}`, f.path), esc(f.edits), esc(f.lines)]);
+      const rows = (await ctx.backend.queries.topFiles(access.aggregate, repo, 50)).map((f) => [link(`/repos${qs({ repo, path: f.path })}`, f.path), esc(f.edits), esc(f.lines)]);
       body = `${head}<h2>Files with the most AI lines</h2>${table(['file', 'AI edits', 'AI lines'], rows)}`;
     }
   }
@@ -224,7 +229,7 @@ export const reposPage: Handler = async (ctx, r) => {
 export const searchPage: Handler = async (ctx, r) => {
   const q = (r.url.searchParams.get('q') ?? '').slice(0, 500);
   const mode = (['lexical', 'semantic', 'hybrid'] as const).find((m) => m === r.url.searchParams.get('mode'));
-  const answer = q ? await searchRecords(ctx.backend, { q, mode, limit: 50, cursor: cursorOf(r.url) }) : null;
+  const answer = q ? await searchRecords(ctx.backend, (await scopeFor(ctx.backend, r.principal!)).read, { q, mode, limit: 50, cursor: cursorOf(r.url) }) : null;
   const results = answer ? { items: answer.records, nextCursor: answer.nextCursor } : { items: [], nextCursor: null };
   const rows = (results.items as ProvenanceRecord[]).map((x) =>
     x.kind === 'edit'

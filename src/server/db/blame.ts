@@ -15,6 +15,7 @@ import { aiLineJson, type PromptInfo, promptInfo } from '../../core/git/blameJso
 import { LedgerView } from '../../core/git/gitLedger';
 import type { Binding, GitRecord, ReviewMark } from '../../core/git/gitRecords';
 import type { ProvenanceRecord } from '../../core/model/schema';
+import { type RecordScope, recordsInScope, usersInScope } from '../access/scopeSql';
 import type { Db } from './serverDb';
 
 export interface ServerBlameQuery {
@@ -41,7 +42,10 @@ export class BlameCommitError extends Error {}
 
 const FULL_COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
-/** The reads blame needs, each answering stored JSON texts (SQLite below; PostgreSQL in postgres/pgGit.ts). */
+/**
+ * The reads blame needs, each answering stored JSON texts (SQLite below; PostgreSQL in postgres/pgGit.ts),
+ * made for one caller's scope: bindings and review marks uploaded by users in it, records in it.
+ */
 export interface BlameSource {
   /** Up to two distinct commit ids of the repository in [lo, hi) (bindings and rewrites). */
   commitsInRange(repo: string, lo: string, hi: string): Promise<string[]>;
@@ -56,19 +60,20 @@ export interface BlameSource {
   rewrittenFrom(repo: string, newCommit: string): Promise<string[]>;
 }
 
-export function sqliteBlameSource(db: Db): BlameSource {
+export function sqliteBlameSource(db: Db, scope: RecordScope): BlameSource {
+  const users = usersInScope(scope, 'user_id');
   const commitsWithPrefix = db.prepare<[{ repo: string; lo: string; hi: string }], { c: string }>(
     `SELECT DISTINCT c FROM (
-       SELECT commit_id AS c FROM git_bindings WHERE repo_id = @repo AND commit_id >= @lo AND commit_id < @hi
+       SELECT commit_id AS c FROM git_bindings WHERE repo_id = @repo AND commit_id >= @lo AND commit_id < @hi AND ${users}
        UNION SELECT new_commit FROM git_rewrite_pairs WHERE repo_id = @repo AND new_commit >= @lo AND new_commit < @hi
        UNION SELECT old_commit FROM git_rewrite_pairs WHERE repo_id = @repo AND old_commit >= @lo AND old_commit < @hi
      ) LIMIT 2`,
   );
-  const bindingsAt = db.prepare<[string, string, string], { json: string }>('SELECT json FROM git_bindings WHERE repo_id = ? AND commit_id = ? AND path = ?');
-  const reviewsOfEdit = db.prepare<[string], { json: string }>('SELECT json FROM git_reviews WHERE edit_id = ?');
-  const reviewsOfSession = db.prepare<[string], { json: string }>('SELECT json FROM git_reviews WHERE session_id = ?');
-  const reviewsOfRange = db.prepare<[string, string, string], { json: string }>('SELECT json FROM git_reviews WHERE repo_id = ? AND commit_id = ? AND path = ?');
-  const recordJson = db.prepare<[string], { json: string }>("SELECT json FROM records WHERE id = ? AND kind = 'edit'");
+  const bindingsAt = db.prepare<[string, string, string], { json: string }>(`SELECT json FROM git_bindings WHERE repo_id = ? AND commit_id = ? AND path = ? AND ${users}`);
+  const reviewsOfEdit = db.prepare<[string], { json: string }>(`SELECT json FROM git_reviews WHERE edit_id = ? AND ${users}`);
+  const reviewsOfSession = db.prepare<[string], { json: string }>(`SELECT json FROM git_reviews WHERE session_id = ? AND ${users}`);
+  const reviewsOfRange = db.prepare<[string, string, string], { json: string }>(`SELECT json FROM git_reviews WHERE repo_id = ? AND commit_id = ? AND path = ? AND ${users}`);
+  const recordJson = db.prepare<[string], { json: string }>(`SELECT json FROM records WHERE id = ? AND kind = 'edit' AND ${recordsInScope(scope)}`);
   const rewrittenTo = db.prepare<[string, string], { c: string }>('SELECT DISTINCT new_commit AS c FROM git_rewrite_pairs WHERE repo_id = ? AND old_commit = ? ORDER BY c');
   const rewrittenFrom = db.prepare<[string, string], { c: string }>('SELECT DISTINCT old_commit AS c FROM git_rewrite_pairs WHERE repo_id = ? AND new_commit = ? ORDER BY c');
   const json = (rows: { json: string }[]) => rows.map((r) => r.json);
@@ -85,12 +90,17 @@ export function sqliteBlameSource(db: Db): BlameSource {
 }
 
 export class ServerBlame {
-  private readonly source: BlameSource;
+  /** On a SQLite database, or on any storage's reads for a scope. */
+  constructor(private readonly from: Db | ((scope: RecordScope) => BlameSource)) {}
 
-  /** On a SQLite database, or on any storage's reads. */
-  constructor(from: Db | BlameSource) {
-    this.source = 'prepare' in from ? sqliteBlameSource(from) : from;
+  blame(scope: RecordScope, q: ServerBlameQuery): Promise<ServerBlameResult> {
+    const from = this.from;
+    return new ScopedBlame(typeof from === 'function' ? from(scope) : sqliteBlameSource(from, scope)).blame(q);
   }
+}
+
+class ScopedBlame {
+  constructor(private readonly source: BlameSource) {}
 
   // Reads that do not depend on each other are issued together: on PostgreSQL each is a round trip to
   // the database (a pool of connections answers them at once); on SQLite they complete synchronously.

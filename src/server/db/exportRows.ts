@@ -8,6 +8,7 @@ import { type ExportFilter, recordMatcher } from '../../core/export/exportFilter
 import type { GitRecord } from '../../core/git/gitRecords';
 import type { ProvenanceRecord } from '../../core/model/schema';
 import { parseRecord } from '../../core/model/version';
+import { type RecordScope, recordsInScope, usersInScope } from '../access/scopeSql';
 import type { Db } from './serverDb';
 
 export interface ExportRow {
@@ -19,25 +20,18 @@ export interface ExportRow {
 
 const PAGE = 500;
 
+/** Every read is of one caller's scope (access/scope.ts): records, and review marks, of users in it. */
 export class ExportRows {
-  private readonly maxRid;
-  private readonly byRid;
-  private readonly reviews;
+  constructor(private readonly db: Db) {}
 
-  constructor(private readonly db: Db) {
-    this.maxRid = db.prepare<[], { m: number | null }>('SELECT max(rid) AS m FROM records');
-    this.byRid = db.prepare<[number], { json: string }>('SELECT json FROM records WHERE rid = ?');
-    this.reviews = db.prepare<[], { json: string }>('SELECT json FROM git_reviews WHERE edit_id IS NOT NULL OR session_id IS NOT NULL ORDER BY rid');
+  /** The newest record row of the scope now: an export "as of" it includes nothing ingested later. */
+  async latestRid(scope: RecordScope): Promise<number> {
+    return this.db.prepare<[], { m: number | null }>(`SELECT max(rid) AS m FROM records WHERE ${recordsInScope(scope)}`).get()?.m ?? 0;
   }
 
-  /** The newest record row now: an export "as of" it includes nothing ingested later. */
-  async latestRid(): Promise<number> {
-    return this.maxRid.get()?.m ?? 0;
-  }
-
-  /** Pages of included records with rid <= asOf, oldest first. */
-  async *pages(filter: ExportFilter, asOf: number): AsyncGenerator<ExportRow[]> {
-    const where = ['rid > ?', 'rid <= ?'];
+  /** Pages of included records of the scope with rid <= asOf, oldest first. */
+  async *pages(scope: RecordScope, filter: ExportFilter, asOf: number): AsyncGenerator<ExportRow[]> {
+    const where = ['rid > ?', 'rid <= ?', recordsInScope(scope)];
     const args: (string | number)[] = [];
     if (filter.tool) {
       where.push('tool = ?');
@@ -69,13 +63,21 @@ export class ExportRows {
     }
   }
 
-  recordNow(rid: number): ProvenanceRecord | null {
-    const row = this.byRid.get(rid);
+  recordNow(scope: RecordScope, rid: number): ProvenanceRecord | null {
+    const row = this.db.prepare<[number], { json: string }>(`SELECT json FROM records WHERE rid = ? AND ${recordsInScope(scope)}`).get(rid);
     return row ? parseRecord(JSON.parse(row.json)) : null;
   }
 
-  /** Review marks of edits and sessions (the markdown report shows the newest of each). */
-  async reviewMarks(): Promise<GitRecord[]> {
-    return this.reviews.all().map((r) => JSON.parse(r.json) as GitRecord);
+  /** Review marks of edits and sessions uploaded in the scope (the markdown report shows the newest of each). */
+  async reviewMarks(scope: RecordScope): Promise<GitRecord[]> {
+    return this.db
+      .prepare<[], { json: string }>(`SELECT json FROM git_reviews WHERE (edit_id IS NOT NULL OR session_id IS NOT NULL) AND ${usersInScope(scope)} ORDER BY rid`)
+      .all()
+      .map((r) => JSON.parse(r.json) as GitRecord);
+  }
+
+  /** Whether the scope holds a binding at this commit (full id) of the repository. */
+  async hasCommit(scope: RecordScope, repo: string, commit: string): Promise<boolean> {
+    return this.db.prepare(`SELECT 1 FROM git_bindings WHERE repo_id = ? AND commit_id = ? AND ${usersInScope(scope)} LIMIT 1`).get(repo, commit) !== undefined;
   }
 }

@@ -2,6 +2,7 @@
  * Reads for the API and the dashboard. Every list is newest first and paged with an opaque cursor (the
  * last row's time and rowid), so a page costs the same however deep it is.
  */
+import { type RecordScope, recordsInScope } from '../access/scopeSql';
 import type { Db } from './serverDb';
 
 export interface RecordFilter {
@@ -68,20 +69,20 @@ export interface TimelinePoint {
   keptLines: number;
 }
 
+/**
+ * Every read takes the caller's scope (access/scope.ts) and puts it in its WHERE clause: a record outside
+ * it is never read, and an id outside it looks exactly like an id that does not exist.
+ */
 export class Queries {
-  private readonly byIds;
+  constructor(private readonly db: Db) {}
 
-  constructor(private readonly db: Db) {
-    this.byIds = db.prepare<[string], { json: string }>('SELECT json FROM records WHERE id = ?');
-  }
-
-  record(id: string): unknown | null {
-    const row = this.byIds.get(id);
+  record(scope: RecordScope, id: string): unknown | null {
+    const row = this.db.prepare<[string], { json: string }>(`SELECT json FROM records WHERE id = ? AND ${recordsInScope(scope)}`).get(id);
     return row ? (JSON.parse(row.json) as unknown) : null;
   }
 
-  records(filter: RecordFilter, limit: number, cursor?: string): Page<unknown> {
-    const where: string[] = [];
+  records(scope: RecordScope, filter: RecordFilter, limit: number, cursor?: string): Page<unknown> {
+    const where: string[] = [recordsInScope(scope)];
     const args: (string | number)[] = [];
     const eq = (col: string, v: string | undefined) => {
       if (v !== undefined) {
@@ -122,14 +123,15 @@ export class Queries {
   }
 
   /** Full-text search over prompts and inserted code, newest first. */
-  search(text: string, limit: number, cursor?: string): Page<unknown> {
+  search(scope: RecordScope, text: string, limit: number, cursor?: string): Page<unknown> {
     const q = ftsQuery(text);
     if (!q) return { items: [], nextCursor: null };
     let before = Number.MAX_SAFE_INTEGER;
     if (cursor) before = decodeCursor(cursor)[1];
     const rows = this.db
       .prepare<[string, number, number], { rid: number; time: string; json: string }>(
-        `SELECT r.rid, r.time, r.json FROM (SELECT rowid FROM records_fts WHERE records_fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?) f JOIN records r ON r.rid = f.rowid ORDER BY r.rid DESC`,
+        `SELECT r.rid, r.time, r.json FROM records_fts f JOIN records r ON r.rid = f.rowid
+         WHERE f.records_fts MATCH ? AND f.rowid < ? AND ${recordsInScope(scope, 'r.uploader_id')} ORDER BY f.rowid DESC LIMIT ?`,
       )
       .all(q, before, limit + 1);
     const more = rows.length > limit;
@@ -138,24 +140,24 @@ export class Queries {
     return { items: page.map((r) => JSON.parse(r.json) as unknown), nextCursor: more && last ? encodeCursor('', last.rid) : null };
   }
 
-  stats(repo?: string): StatsSummary {
-    const scope = repo ? 'WHERE repo_id = ?' : '';
+  stats(within: RecordScope, repo?: string): StatsSummary {
+    const scope = `WHERE ${recordsInScope(within)}${repo ? ' AND repo_id = ?' : ''}`;
     const a = repo ? [repo] : [];
     const totals = this.db
       .prepare(`SELECT count(*) AS records, sum(kind = 'edit') AS edits, sum(kind = 'session') AS sessions, count(DISTINCT repo_id) AS repos, sum(CASE WHEN kind = 'edit' THEN lines ELSE 0 END) AS aiLines FROM records ${scope}`)
       .get(...a) as { records: number; edits: number | null; sessions: number | null; repos: number; aiLines: number | null };
     const byTool = this.db
-      .prepare(`SELECT tool, count(*) AS edits, sum(lines) AS lines FROM records ${scope ? `${scope} AND` : 'WHERE'} kind = 'edit' GROUP BY tool ORDER BY edits DESC`)
+      .prepare(`SELECT tool, count(*) AS edits, sum(lines) AS lines FROM records ${scope} AND kind = 'edit' GROUP BY tool ORDER BY edits DESC`)
       .all(...a) as StatsSummary['byTool'];
     const byModel = this.db
-      .prepare(`SELECT model, count(*) AS edits FROM records ${scope ? `${scope} AND` : 'WHERE'} kind = 'edit' GROUP BY model ORDER BY edits DESC LIMIT 50`)
+      .prepare(`SELECT model, count(*) AS edits FROM records ${scope} AND kind = 'edit' GROUP BY model ORDER BY edits DESC LIMIT 50`)
       .all(...a) as StatsSummary['byModel'];
     return { records: totals.records, edits: totals.edits ?? 0, sessions: totals.sessions ?? 0, repos: totals.repos, aiLines: totals.aiLines ?? 0, byTool, byModel };
   }
 
   /** AI lines per day for a repo (and file): all inserted lines, and those kept (accepted or partially kept). */
-  timeline(filter: { repo?: string; path?: string; since?: string }): TimelinePoint[] {
-    const where = ["kind = 'edit'"];
+  timeline(scope: RecordScope, filter: { repo?: string; path?: string; since?: string }): TimelinePoint[] {
+    const where = ["kind = 'edit'", recordsInScope(scope)];
     const args: string[] = [];
     if (filter.repo) {
       where.push('repo_id = ?');
@@ -179,15 +181,15 @@ export class Queries {
   }
 
   /** Files of a repo with the most AI lines. */
-  topFiles(repo: string, limit: number): { path: string; edits: number; lines: number }[] {
+  topFiles(scope: RecordScope, repo: string, limit: number): { path: string; edits: number; lines: number }[] {
     return this.db
-      .prepare(`SELECT path, count(*) AS edits, sum(lines) AS lines FROM records WHERE repo_id = ? AND kind = 'edit' GROUP BY path ORDER BY lines DESC LIMIT ?`)
+      .prepare(`SELECT path, count(*) AS edits, sum(lines) AS lines FROM records WHERE repo_id = ? AND kind = 'edit' AND ${recordsInScope(scope)} GROUP BY path ORDER BY lines DESC LIMIT ?`)
       .all(repo, limit) as { path: string; edits: number; lines: number }[];
   }
 
-  repos(): { repo: string; edits: number; lines: number }[] {
+  repos(scope: RecordScope): { repo: string; edits: number; lines: number }[] {
     return this.db
-      .prepare(`SELECT repo_id AS repo, count(*) AS edits, sum(lines) AS lines FROM records WHERE kind = 'edit' AND repo_id IS NOT NULL GROUP BY repo_id ORDER BY edits DESC LIMIT 200`)
+      .prepare(`SELECT repo_id AS repo, count(*) AS edits, sum(lines) AS lines FROM records WHERE kind = 'edit' AND repo_id IS NOT NULL AND ${recordsInScope(scope)} GROUP BY repo_id ORDER BY edits DESC LIMIT 200`)
       .all() as { repo: string; edits: number; lines: number }[];
   }
 

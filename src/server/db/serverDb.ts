@@ -13,6 +13,50 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { BINDINGS_MIGRATION } from './bindings';
 import { GOVERNANCE_MIGRATION } from '../governance/sqliteGovernance';
 
+/**
+ * Team visibility (issue #9; schema 5 once merged after the others): organisations, teams and team
+ * members, and the roles admin / auditor / lead / developer. Every existing user goes into the default
+ * organisation and a 'member' becomes a 'developer'. SQLite cannot change a CHECK constraint in place, so
+ * `users` is rebuilt the documented way (new table, copy, drop, rename) with foreign keys off (migrate()).
+ */
+const TEAM_VISIBILITY_MIGRATION = `
+  CREATE TABLE orgs (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+  );
+  INSERT INTO orgs (id, name, created_at) VALUES (1, 'default', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+  CREATE TABLE users_new (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL DEFAULT 1 REFERENCES orgs(id),
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'auditor', 'lead', 'developer')),
+    created_at TEXT NOT NULL
+  );
+  INSERT INTO users_new (id, org_id, name, role, created_at)
+    SELECT id, 1, name, CASE role WHEN 'member' THEN 'developer' ELSE role END, created_at FROM users;
+  DROP TABLE users;
+  ALTER TABLE users_new RENAME TO users;
+  CREATE INDEX users_org ON users (org_id);
+  CREATE TABLE teams (
+    id INTEGER PRIMARY KEY,
+    org_id INTEGER NOT NULL REFERENCES orgs(id),
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (org_id, name)
+  );
+  CREATE TABLE team_members (
+    team_id INTEGER NOT NULL REFERENCES teams(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    lead INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (team_id, user_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX team_members_user ON team_members (user_id);
+  -- Scoped reads look up records by their uploader (records.uploader_id IN (uploaders of these users)).
+  CREATE INDEX records_uploader ON records (uploader_id, time);
+  CREATE INDEX git_bindings_user ON git_bindings (user_id);
+`;
+
 export type Db = BetterSqlite3.Database;
 
 export const DATA_ENV = 'LINEAGELENS_SERVER_DATA';
@@ -24,7 +68,7 @@ export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv 
   return path.resolve(flag?.trim() || env[DATA_ENV]?.trim() || DEFAULT_DATA_DIR);
 }
 
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE users (
     id INTEGER PRIMARY KEY,
@@ -100,7 +144,9 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX pr_facts_repo ON pr_facts (repo_id);
   `,
-  // 6 (governance, issue #9; its number is settled when the branches merge): policies, findings, purges, audit log
+  // 4: team visibility (organisations, teams, roles)
+  TEAM_VISIBILITY_MIGRATION,
+  // 5: governance (issue #9): policies, findings, purges, audit log
   GOVERNANCE_MIGRATION,
 ];
 
@@ -135,10 +181,21 @@ function migrate(db: Db): void {
   if (current > MIGRATIONS.length) {
     throw new Error(`the database was written by a newer LineageLens server (schema ${current}; this one knows up to ${MIGRATIONS.length})`);
   }
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+  if (current === MIGRATIONS.length) return;
+  // A migration may rebuild a table others reference (SQLite's documented way to change a constraint):
+  // foreign keys are off meanwhile (this pragma cannot change inside a transaction) and checked before
+  // each step commits.
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v]!);
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length) throw new Error(`schema migration ${v + 1} left ${broken.length} broken reference(s)`);
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  } finally {
+    db.pragma('foreign_keys = ON');
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Who may do what with governance. The ONE place these decisions are made, so the roles that team
- * visibility adds (auditor, team lead, developer) change a line here, not every route.
+ * Who may do what with governance: the ONE place these decisions are made. Admins manage policies and
+ * purges; auditors read everything governance records but change nothing; leads and developers neither.
  */
 import type { Principal } from '../db/accounts';
 
@@ -9,7 +9,7 @@ export function canManagePolicy(principal: Principal | null): boolean {
   return principal?.user.role === 'admin';
 }
 
-/** Read the audit log, findings and purge records: admins, and auditors once that role exists. */
+/** Read the audit log, findings and purge records: admins and auditors. */
 export function canAudit(principal: Principal | null): boolean {
   const role: string | undefined = principal?.user.role;
   return role === 'admin' || role === 'auditor';

@@ -58,15 +58,16 @@ export class Governance {
    * the client sent it, so a secret is found before redaction removes it). Null when no policy is in force.
    * `raw` are the records as received: the enforcement row keeps the SHA-256 of their chained bytes.
    */
-  async prepareIngest(userId: number, source: string, entries: UploadEntry[], rawRecordJson: (i: number) => string): Promise<PreparedIngest | null> {
+  async prepareIngest(userId: number, source: string, entries: UploadEntry[], rawRecordJson: (i: number) => string, uploaderTeams: () => Promise<readonly string[]> = async () => []): Promise<PreparedIngest | null> {
     const policy = await this.policy();
     if (policy.version === 0) return null;
+    const teams = await uploaderTeams();
     const now = new Date().toISOString();
     const out: PreparedIngest = { entries: [], stored: [], enforcements: [], findings: [] };
     for (let i = 0; i < entries.length; i++) {
       const entry = entries[i]!;
       for (const f of evaluateRecord(policy.body, entry.record)) out.findings.push(findingFor(entry.record, f.kind, f.detail, userId, policy.version, now));
-      const enforced = enforceCapture(policy.body, entry.record, scopeOf(entry.record));
+      const enforced = enforceCapture(policy.body, entry.record, scopeOf(entry.record, teams));
       if (enforced.json === null) {
         out.entries.push(entry);
         out.stored.push(null);

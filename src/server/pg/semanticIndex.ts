@@ -29,6 +29,11 @@ export interface NearestOptions {
   model: string;
   limit: number;
   repo?: string;
+  /**
+   * A SQL predicate on the records row `r` (the caller's read scope): checked per candidate through the
+   * record's id, so the iterative scan keeps going until `limit` readable records are found.
+   */
+  within?: string;
 }
 
 /** Serialises table (re)creation across servers sharing a database. */
@@ -142,10 +147,14 @@ export class SemanticIndex {
         args.push(opts.repo);
         repo = `AND repo_id = $${args.length}`;
       }
+      const scoped = opts.within
+        ? `AND EXISTS (SELECT 1 FROM record_ids m JOIN records r ON r.org_id = m.org_id AND r.time = m.time AND r.rid = m.rid
+                       WHERE m.org_id = record_embeddings.org_id AND m.id = record_embeddings.record_id AND ${opts.within})`
+        : '';
       const { rows } = await client.query<{ record_id: string; d: number }>(
         `WITH c AS MATERIALIZED (
            SELECT record_id, embedding <=> $1::vector AS d FROM record_embeddings
-           WHERE org_id = $2 AND model = $3 ${repo} ORDER BY embedding <=> $1::vector LIMIT $4)
+           WHERE org_id = $2 AND model = $3 ${repo} ${scoped} ORDER BY embedding <=> $1::vector LIMIT $4)
          SELECT record_id, d FROM c ORDER BY d, record_id`,
         args,
       );

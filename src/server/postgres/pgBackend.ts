@@ -3,6 +3,7 @@
  * (refusing a database from a newer version) before anything else touches the schema.
  */
 import type { ServerBackend } from '../backend/backend';
+import { OrgViews } from '../db/orgViews';
 import { migrate, type MigrationReport } from './migrations';
 import { PgAccounts } from './pgAccounts';
 import { createPool, redactUrl, type Pool } from './pgClient';
@@ -20,6 +21,7 @@ export class PgBackend implements ServerBackend {
   readonly git: PgGit;
   /** Plus search (lexical, semantic, hybrid), when opened for a server (`openPgBackend(..., { search: true })`). */
   search: PlusSearch | null = null;
+  readonly views: OrgViews;
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -32,6 +34,7 @@ export class PgBackend implements ServerBackend {
     this.ingest = new PgIngest(pool, new Partitions(pool));
     this.queries = new PgQueries(pool);
     this.git = new PgGit(pool, keyDir);
+    this.views = new OrgViews('postgres', async (sql) => (await pool.query(sql)).rows as Record<string, unknown>[]);
   }
 
   close(): Promise<void> {

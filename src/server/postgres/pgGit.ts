@@ -12,6 +12,7 @@ import { type ExportFilter, recordMatcher } from '../../core/export/exportFilter
 import type { Binding, GitRecord, ReviewMark, RewriteRecord } from '../../core/git/gitRecords';
 import type { ProvenanceRecord } from '../../core/model/schema';
 import { parseRecord } from '../../core/model/version';
+import { type RecordScope, recordsInScope, usersInScope } from '../access/scopeSql';
 import type { GitBackend } from '../backend/backend';
 import type { LedgerIngestResult } from '../db/bindings';
 import { type BlameSource, ServerBlame, type ServerBlameQuery, type ServerBlameResult } from '../db/blame';
@@ -35,7 +36,7 @@ export class PgGit implements GitBackend {
     private readonly pool: Pool,
     private readonly signingKeyDir: string | null,
   ) {
-    this.blamer = new ServerBlame(pgBlameSource(pool));
+    this.blamer = new ServerBlame((scope) => pgBlameSource(pool, scope));
   }
 
   keyDir(): string | null {
@@ -161,17 +162,17 @@ export class PgGit implements GitBackend {
     return rows;
   }
 
-  blame(q: ServerBlameQuery): Promise<ServerBlameResult> {
-    return this.blamer.blame(q);
+  blame(scope: RecordScope, q: ServerBlameQuery): Promise<ServerBlameResult> {
+    return this.blamer.blame(scope, q);
   }
 
-  async latestRid(): Promise<number> {
-    return (await this.pool.query<{ m: number | null }>('SELECT max(rid) AS m FROM records WHERE org_id = $1', [ORG])).rows[0]?.m ?? 0;
+  async latestRid(scope: RecordScope): Promise<number> {
+    return (await this.pool.query<{ m: number | null }>(`SELECT max(rid) AS m FROM records WHERE org_id = $1 AND ${recordsInScope(scope)}`, [ORG])).rows[0]?.m ?? 0;
   }
 
-  async *exportPages(filter: ExportFilter, asOf: number): AsyncGenerator<ExportRow[]> {
+  async *exportPages(scope: RecordScope, filter: ExportFilter, asOf: number): AsyncGenerator<ExportRow[]> {
     const args: (string | number)[] = [ORG, 0, asOf];
-    const where = ['org_id = $1', 'rid > $2', 'rid <= $3'];
+    const where = ['org_id = $1', 'rid > $2', 'rid <= $3', recordsInScope(scope)];
     const add = (sql: string, v: string | number) => {
       args.push(v);
       where.push(`${sql} $${args.length}`);
@@ -195,40 +196,46 @@ export class PgGit implements GitBackend {
     }
   }
 
-  async record(rid: number): Promise<ProvenanceRecord | null> {
-    const row = (await this.pool.query<{ json: string }>('SELECT json FROM records WHERE org_id = $1 AND rid = $2', [ORG, rid])).rows[0];
+  async record(scope: RecordScope, rid: number): Promise<ProvenanceRecord | null> {
+    const row = (await this.pool.query<{ json: string }>(`SELECT json FROM records WHERE org_id = $1 AND rid = $2 AND ${recordsInScope(scope)}`, [ORG, rid])).rows[0];
     return row ? parseRecord(JSON.parse(row.json)) : null;
   }
 
-  async reviewMarks(): Promise<GitRecord[]> {
-    const rows = await this.pool.query<{ json: string }>('SELECT json FROM git_reviews WHERE org_id = $1 AND (edit_id IS NOT NULL OR session_id IS NOT NULL) ORDER BY rid', [ORG]);
+  async reviewMarks(scope: RecordScope): Promise<GitRecord[]> {
+    const rows = await this.pool.query<{ json: string }>(`SELECT json FROM git_reviews WHERE org_id = $1 AND (edit_id IS NOT NULL OR session_id IS NOT NULL) AND ${usersInScope(scope)} ORDER BY rid`, [ORG]);
     return rows.rows.map((r) => JSON.parse(r.json) as GitRecord);
+  }
+
+  async hasCommit(scope: RecordScope, repo: string, commit: string): Promise<boolean> {
+    const rows = await this.pool.query(`SELECT 1 FROM git_bindings WHERE org_id = $1 AND repo_id = $2 AND commit_id = $3 AND ${usersInScope(scope)} LIMIT 1`, [ORG, clean(repo), clean(commit)]);
+    return rows.rows.length > 0;
   }
 }
 
 /** Blame's reads on PostgreSQL (the same queries as the SQLite source, scoped to the org). */
-export function pgBlameSource(pool: Pool): BlameSource {
+export function pgBlameSource(pool: Pool, scope: RecordScope): BlameSource {
+  const users = usersInScope(scope);
   const texts = async (sql: string, args: unknown[], column: 'json' | 'c' = 'json') => (await pool.query<Record<string, string>>(sql, [ORG, ...args])).rows.map((r) => r[column]!);
   return {
     commitsInRange: (repo, lo, hi) =>
       texts(
         `SELECT DISTINCT c FROM (
-           SELECT commit_id AS c FROM git_bindings WHERE org_id = $1 AND repo_id = $2 AND commit_id >= $3 AND commit_id < $4
+           SELECT commit_id AS c FROM git_bindings WHERE org_id = $1 AND repo_id = $2 AND commit_id >= $3 AND commit_id < $4 AND ${users}
            UNION SELECT new_commit FROM git_rewrite_pairs WHERE org_id = $1 AND repo_id = $2 AND new_commit >= $3 AND new_commit < $4
            UNION SELECT old_commit FROM git_rewrite_pairs WHERE org_id = $1 AND repo_id = $2 AND old_commit >= $3 AND old_commit < $4
          ) AS u LIMIT 2`,
         [clean(repo), lo, hi],
         'c',
       ),
-    bindingsAt: (repo, commit, path) => texts('SELECT json FROM git_bindings WHERE org_id = $1 AND repo_id = $2 AND commit_id = $3 AND path = $4 ORDER BY rid', [clean(repo), commit, clean(path)]),
-    reviewsOfEdit: (editId) => texts('SELECT json FROM git_reviews WHERE org_id = $1 AND edit_id = $2 ORDER BY rid', [clean(editId)]),
-    reviewsOfSession: (sessionId) => texts('SELECT json FROM git_reviews WHERE org_id = $1 AND session_id = $2 ORDER BY rid', [clean(sessionId)]),
-    reviewsOfRange: (repo, commit, path) => texts('SELECT json FROM git_reviews WHERE org_id = $1 AND repo_id = $2 AND commit_id = $3 AND path = $4 ORDER BY rid', [clean(repo), commit, clean(path)]),
+    bindingsAt: (repo, commit, path) => texts(`SELECT json FROM git_bindings WHERE org_id = $1 AND repo_id = $2 AND commit_id = $3 AND path = $4 AND ${users} ORDER BY rid`, [clean(repo), commit, clean(path)]),
+    reviewsOfEdit: (editId) => texts(`SELECT json FROM git_reviews WHERE org_id = $1 AND edit_id = $2 AND ${users} ORDER BY rid`, [clean(editId)]),
+    reviewsOfSession: (sessionId) => texts(`SELECT json FROM git_reviews WHERE org_id = $1 AND session_id = $2 AND ${users} ORDER BY rid`, [clean(sessionId)]),
+    reviewsOfRange: (repo, commit, path) => texts(`SELECT json FROM git_reviews WHERE org_id = $1 AND repo_id = $2 AND commit_id = $3 AND path = $4 AND ${users} ORDER BY rid`, [clean(repo), commit, clean(path)]),
     editJson: async (editId) =>
       (
         await texts(
           `SELECT r.json FROM record_ids m JOIN records r ON r.org_id = m.org_id AND r.time = m.time AND r.rid = m.rid
-           WHERE m.org_id = $1 AND m.id = $2 AND r.kind = 'edit'`,
+           WHERE m.org_id = $1 AND m.id = $2 AND r.kind = 'edit' AND ${recordsInScope(scope, 'r.uploader_id')}`,
           [clean(editId)],
         )
       )[0],

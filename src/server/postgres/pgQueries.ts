@@ -4,6 +4,7 @@
  * (ts_rank: prompt words weigh most, then the file path, then code) and pages by (rank, rid).
  */
 import type { Pool } from 'pg';
+import { type RecordScope, recordsInScope } from '../access/scopeSql';
 import type { QueriesBackend } from '../backend/backend';
 import { CursorError, decodeCursor, encodeCursor, type Page, type RecordFilter, type StatsSummary, type TimelinePoint } from '../db/queries';
 import { clean } from './pgAccounts';
@@ -23,18 +24,18 @@ function cursorTime(t: string): string {
 export class PgQueries implements QueriesBackend {
   constructor(private readonly pool: Pool) {}
 
-  async record(id: string): Promise<unknown | null> {
+  async record(scope: RecordScope, id: string): Promise<unknown | null> {
     const row = (
       await this.pool.query<{ json: string }>(
-        'SELECT r.json FROM record_ids m JOIN records r ON r.org_id = m.org_id AND r.time = m.time AND r.rid = m.rid WHERE m.org_id = $1 AND m.id = $2',
+        `SELECT r.json FROM record_ids m JOIN records r ON r.org_id = m.org_id AND r.time = m.time AND r.rid = m.rid WHERE m.org_id = $1 AND m.id = $2 AND ${recordsInScope(scope, 'r.uploader_id')}`,
         [ORG, clean(id)],
       )
     ).rows[0];
     return row ? (JSON.parse(row.json) as unknown) : null;
   }
 
-  async records(filter: RecordFilter, limit: number, cursor?: string): Promise<Page<unknown>> {
-    const where = ['org_id = $1'];
+  async records(scope: RecordScope, filter: RecordFilter, limit: number, cursor?: string): Promise<Page<unknown>> {
+    const where = ['org_id = $1', recordsInScope(scope)];
     const args: (string | number)[] = [ORG];
     const arg = (v: string | number) => {
       args.push(typeof v === 'string' ? clean(v) : v);
@@ -69,7 +70,7 @@ export class PgQueries implements QueriesBackend {
   }
 
   /** Ranked full-text search over prompts, file paths and inserted code; ties newest stored first. */
-  async search(text: string, limit: number, cursor?: string): Promise<Page<unknown>> {
+  async search(scope: RecordScope, text: string, limit: number, cursor?: string): Promise<Page<unknown>> {
     const q = tsQuery(text);
     if (!q) return { items: [], nextCursor: null };
     const args: (string | number)[] = [ORG, q, limit + 1];
@@ -84,7 +85,7 @@ export class PgQueries implements QueriesBackend {
     const rows = (
       await this.pool.query<{ rid: number; rank: string; json: string }>(
         `WITH q AS (SELECT to_tsquery('simple', $2) AS q),
-              hits AS (SELECT r.time, r.rid, ts_rank(r.search, q.q) AS rank FROM records r, q WHERE r.org_id = $1 AND r.search @@ q.q),
+              hits AS (SELECT r.time, r.rid, ts_rank(r.search, q.q) AS rank FROM records r, q WHERE r.org_id = $1 AND r.search @@ q.q AND ${recordsInScope(scope, 'r.uploader_id')}),
               top AS (SELECT time, rid, rank FROM hits ${after} ORDER BY rank DESC, rid DESC LIMIT $3)
          SELECT top.rid, top.rank::text AS rank, r.json FROM top JOIN records r ON r.org_id = $1 AND r.time = top.time AND r.rid = top.rid
          ORDER BY top.rank DESC, top.rid DESC`,
@@ -97,21 +98,25 @@ export class PgQueries implements QueriesBackend {
     return { items: page.map((r) => JSON.parse(r.json) as unknown), nextCursor: more && last ? encodeCursor(last.rank, last.rid) : null };
   }
 
-  /** The stored records of these ids, in the given order (ids no longer stored are left out): search hits. */
-  async recordsByIds(ids: string[]): Promise<unknown[]> {
+  /**
+   * The stored records of these ids that the scope may read, in the given order (ids no longer stored or
+   * outside the scope are left out): search hits.
+   */
+  async recordsByIds(within: RecordScope, ids: string[]): Promise<unknown[]> {
     if (ids.length === 0) return [];
     const { rows } = await this.pool.query<{ id: string; json: string }>(
-      'SELECT m.id, r.json FROM record_ids m JOIN records r ON r.org_id = m.org_id AND r.time = m.time AND r.rid = m.rid WHERE m.org_id = $1 AND m.id = ANY($2::text[])',
+      `SELECT m.id, r.json FROM record_ids m JOIN records r ON r.org_id = m.org_id AND r.time = m.time AND r.rid = m.rid
+       WHERE m.org_id = $1 AND m.id = ANY($2::text[]) AND ${recordsInScope(within, 'r.uploader_id')}`,
       [ORG, ids],
     );
     const byId = new Map(rows.map((r) => [r.id, r.json]));
     return ids.flatMap((id) => (byId.has(id) ? [JSON.parse(byId.get(id)!) as unknown] : []));
   }
 
-  async stats(repo?: string): Promise<StatsSummary> {
+  async stats(within: RecordScope, repo?: string): Promise<StatsSummary> {
     const args: (string | number)[] = [ORG];
     if (repo) args.push(clean(repo));
-    const scope = repo ? 'org_id = $1 AND repo_id = $2' : 'org_id = $1';
+    const scope = `${repo ? 'org_id = $1 AND repo_id = $2' : 'org_id = $1'} AND ${recordsInScope(within)}`;
     const totals = (
       await this.pool.query<{ records: number; edits: number; sessions: number; repos: number; ai_lines: number | null }>(
         `SELECT count(*) AS records, count(*) FILTER (WHERE kind = 'edit') AS edits, count(*) FILTER (WHERE kind = 'session') AS sessions,
@@ -124,8 +129,8 @@ export class PgQueries implements QueriesBackend {
     return { records: totals.records, edits: totals.edits, sessions: totals.sessions, repos: totals.repos, aiLines: Number(totals.ai_lines ?? 0), byTool: byTool.map((t) => ({ ...t, lines: Number(t.lines) })), byModel };
   }
 
-  async timeline(filter: { repo?: string; path?: string; since?: string }): Promise<TimelinePoint[]> {
-    const where = ['org_id = $1', "kind = 'edit'"];
+  async timeline(scope: RecordScope, filter: { repo?: string; path?: string; since?: string }): Promise<TimelinePoint[]> {
+    const where = ['org_id = $1', "kind = 'edit'", recordsInScope(scope)];
     const args: (string | number)[] = [ORG];
     if (filter.repo) where.push(`repo_id = $${args.push(clean(filter.repo))}`);
     if (filter.path) where.push(`path = $${args.push(clean(filter.path))}`);
@@ -141,20 +146,20 @@ export class PgQueries implements QueriesBackend {
     return rows.map((r) => ({ day: r.day, edits: r.edits, lines: Number(r.lines), keptLines: Number(r.kept_lines) }));
   }
 
-  async topFiles(repo: string, limit: number): Promise<{ path: string; edits: number; lines: number }[]> {
+  async topFiles(scope: RecordScope, repo: string, limit: number): Promise<{ path: string; edits: number; lines: number }[]> {
     const rows = (
       await this.pool.query<{ path: string; edits: number; lines: string }>(
-        `SELECT path, count(*) AS edits, sum(lines) AS lines FROM records WHERE org_id = $1 AND repo_id = $2 AND kind = 'edit' GROUP BY path ORDER BY sum(lines) DESC LIMIT $3`,
+        `SELECT path, count(*) AS edits, sum(lines) AS lines FROM records WHERE org_id = $1 AND repo_id = $2 AND kind = 'edit' AND ${recordsInScope(scope)} GROUP BY path ORDER BY sum(lines) DESC LIMIT $3`,
         [ORG, clean(repo), limit],
       )
     ).rows;
     return rows.map((r) => ({ path: r.path, edits: r.edits, lines: Number(r.lines) }));
   }
 
-  async repos(): Promise<{ repo: string; edits: number; lines: number }[]> {
+  async repos(scope: RecordScope): Promise<{ repo: string; edits: number; lines: number }[]> {
     const rows = (
       await this.pool.query<{ repo: string; edits: number; lines: string }>(
-        `SELECT repo_id AS repo, count(*) AS edits, sum(lines) AS lines FROM records WHERE org_id = $1 AND kind = 'edit' AND repo_id IS NOT NULL GROUP BY repo_id ORDER BY edits DESC LIMIT 200`,
+        `SELECT repo_id AS repo, count(*) AS edits, sum(lines) AS lines FROM records WHERE org_id = $1 AND kind = 'edit' AND repo_id IS NOT NULL AND ${recordsInScope(scope)} GROUP BY repo_id ORDER BY edits DESC LIMIT 200`,
         [ORG],
       )
     ).rows;

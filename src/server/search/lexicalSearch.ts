@@ -15,6 +15,8 @@ export interface LexicalOptions {
   orgId: number;
   limit: number;
   repo?: string;
+  /** A SQL predicate on the records row `r` (the caller's read scope). */
+  within?: string;
 }
 
 /** ts_rank weights for D, C (code), B (path), A (prompt). */
@@ -93,7 +95,7 @@ export async function lexicalSearch(pool: Pool, text: string, opts: LexicalOptio
                        websearch_to_tsquery('english', $4) AS all_en, websearch_to_tsquery('simple', $4) AS all_simple)
      SELECT r.id, ts_rank('${WEIGHTS}', r.search, q.q, 1)
               + CASE WHEN r.search @@ q.all_en OR r.search @@ q.all_simple THEN 1 ELSE 0 END AS rank
-     FROM records r, q WHERE r.org_id = $1 AND r.search @@ q.q ${repo}
+     FROM records r, q WHERE r.org_id = $1 AND r.search @@ q.q ${repo} ${opts.within ? `AND ${opts.within}` : ''}
      ORDER BY rank DESC, r.time DESC LIMIT $3`,
     args,
   );

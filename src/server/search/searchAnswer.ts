@@ -11,6 +11,7 @@
  *
  * Plus results are a ranked list, not a keyset: the cursor is an offset into it, up to MAX_DEPTH hits.
  */
+import { type RecordScope, recordsInScope } from '../access/scopeSql';
 import type { ServerBackend } from '../backend/backend';
 import { CursorError } from '../db/queries';
 import type { PgBackend } from '../postgres/pgBackend';
@@ -63,20 +64,21 @@ function offsetOf(cursor: string | undefined): number {
 
 const offsetCursor = (offset: number) => Buffer.from(JSON.stringify(['o', offset])).toString('base64url');
 
-export async function searchRecords(backend: ServerBackend, ask: SearchAsk): Promise<SearchAnswer> {
+/** `within`: the caller's read scope; nothing outside it is ranked, counted or returned. */
+export async function searchRecords(backend: ServerBackend, within: RecordScope, ask: SearchAsk): Promise<SearchAnswer> {
   const plus = backend.kind === 'postgres' ? (backend as PgBackend).search : null;
   if (!plus) {
-    const page = await backend.queries.search(ask.q, ask.limit, ask.cursor);
+    const page = await backend.queries.search(within, ask.q, ask.limit, ask.cursor);
     const reason = backend.kind === 'sqlite' ? LITE_NO_SEMANTIC : 'Plus search is not open in this process: lexical only';
     return { records: page.items, nextCursor: page.nextCursor, search: { requested: ask.mode ?? null, mode: 'lexical', methods: { lexical: { ran: true, what: LITE_LEXICAL }, semantic: { ran: false, reason } } } };
   }
 
   const offset = offsetOf(ask.cursor);
   const want = Math.min(MAX_DEPTH, offset + ask.limit);
-  const result = await plus.service.search({ orgId: 1, text: ask.q, mode: ask.mode ?? 'hybrid', limit: want + 1 });
+  const result = await plus.service.search({ orgId: 1, text: ask.q, mode: ask.mode ?? 'hybrid', limit: want + 1, within: recordsInScope(within, 'r.uploader_id') });
   const more = result.hits.length > want;
   const hits = result.hits.slice(offset, want);
-  const records = await (backend as PgBackend).queries.recordsByIds(hits.map((h) => h.id));
+  const records = await (backend as PgBackend).queries.recordsByIds(within, hits.map((h) => h.id));
 
   const queue = plus.queue?.status();
   const pending = queue ? queue.pending : undefined;

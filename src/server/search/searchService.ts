@@ -22,6 +22,11 @@ export interface SearchRequest {
   mode?: SearchMode;
   limit: number;
   repo?: string;
+  /**
+   * A SQL predicate on a records row `r` (the caller's read scope, access/scopeSql.ts): records outside
+   * it are never ranked, so neither their ids nor their count reach the caller.
+   */
+  within?: string;
 }
 
 export interface SearchHit {
@@ -74,7 +79,7 @@ export class SearchService {
   async search(req: SearchRequest): Promise<SearchResult> {
     const mode = req.mode ?? 'hybrid';
     const candidates = Math.max(req.limit, CANDIDATES);
-    const lexical = mode === 'semantic' ? null : lexicalSearch(this.pool, req.text, { orgId: req.orgId, limit: candidates, repo: req.repo });
+    const lexical = mode === 'semantic' ? null : lexicalSearch(this.pool, req.text, { orgId: req.orgId, limit: candidates, repo: req.repo, within: req.within });
     // Both run at once; a failed query embedding costs no lexical time.
     lexical?.catch(() => undefined);
     const semantic = mode === 'lexical' ? null : await this.semanticHits(req, candidates);
@@ -89,7 +94,7 @@ export class SearchService {
       return { mode: 'hybrid', semantic: semantic.status, hits };
     }
     const status: SemanticStatus = semantic ? semantic.status : await this.status();
-    const lexHits = lex ?? (await lexicalSearch(this.pool, req.text, { orgId: req.orgId, limit: req.limit, repo: req.repo }));
+    const lexHits = lex ?? (await lexicalSearch(this.pool, req.text, { orgId: req.orgId, limit: req.limit, repo: req.repo, within: req.within }));
     return { mode: 'lexical', semantic: status, hits: lexHits.slice(0, req.limit).map((h, i) => ({ id: h.id, score: 1 / (RRF_K + i + 1), lexicalRank: i + 1 })) };
   }
 
@@ -113,7 +118,7 @@ export class SearchService {
     } catch (err) {
       return { status: { available: false, reason: `the query could not be embedded (${(err as Error).message}): lexical results only` } };
     }
-    const rows = await s.index.nearest(vector, { orgId: req.orgId, model: s.client.model, limit: candidates, repo: req.repo });
+    const rows = await s.index.nearest(vector, { orgId: req.orgId, model: s.client.model, limit: candidates, repo: req.repo, within: req.within });
     return { status, hits: rows.map((r) => ({ id: r.recordId, distance: r.distance })) };
   }
 }
