@@ -20,6 +20,7 @@ import { RateLimiter, type RateLimitOptions } from './http/rateLimit';
 import { HttpError, sendJson } from './http/respond';
 import { redirectToLogin, SESSION_COOKIE } from './dashboard/pages';
 import { ROUTES } from './routes';
+import { lineageFor } from './lineage/lineageFor';
 
 export interface ServerOptions {
   host: string;
@@ -52,6 +53,7 @@ export function createContext(backend: ServerBackend, options: Pick<ServerOption
     backend,
     prFacts: backend instanceof SqliteBackend ? new SqlitePrFacts(backend.db) : new PgPrFacts((backend as PgBackend).pool),
     webhooks: options.webhooks ?? {},
+    lineage: lineageFor(backend),
     metrics: new Metrics(),
     limiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT),
     version: options.version,

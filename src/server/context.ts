@@ -4,6 +4,7 @@ import type { Principal } from './db/accounts';
 import type { Metrics } from './http/metrics';
 import type { RateLimiter } from './http/rateLimit';
 import type { PrFactsStore } from './reviews/prFactsStore';
+import type { ServerLineage } from './lineage/lineageFor';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface ServerContext {
@@ -17,6 +18,8 @@ export interface ServerContext {
   prFacts: PrFactsStore;
   /** Shared secrets of the PR webhooks; a provider without one has no receiver (404). */
   webhooks: WebhookSecrets;
+  /** The lineage graph: built on ingest (records, ledger, PR facts), queried by /api/v1/lineage. */
+  lineage: ServerLineage;
 }
 
 export interface WebhookSecrets {

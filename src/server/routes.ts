@@ -4,6 +4,8 @@ import * as git from './api/blameExportRoutes';
 import * as webhooks from './api/webhookRoutes';
 import type { Handler } from './context';
 import * as pages from './dashboard/pages';
+import * as lineagePages from './dashboard/lineagePage';
+import * as lineage from './lineage/lineageQuery';
 
 export type AuthMode = 'none' | 'bearer' | 'cookie';
 
@@ -45,6 +47,7 @@ export const ROUTES: Route[] = [
   r('POST', /^\/api\/v1\/webhooks\/github$/, 'webhook_github', 'none', webhooks.githubWebhook),
   r('POST', /^\/api\/v1\/webhooks\/gitlab$/, 'webhook_gitlab', 'none', webhooks.gitlabWebhook),
   r('GET', /^\/api\/v1\/reviews$/, 'reviews', 'bearer', webhooks.reviews),
+  r('GET', /^\/api\/v1\/lineage$/, 'lineage', 'bearer', lineage.lineage),
   // Dashboard
   r('GET', /^\/login$/, 'login', 'none', pages.loginPage),
   r('POST', /^\/login$/, 'login', 'none', pages.login),
@@ -56,4 +59,8 @@ export const ROUTES: Route[] = [
   r('GET', /^\/records\/([^/]+)$/, 'dash_record', 'cookie', pages.recordPage),
   r('GET', /^\/repos$/, 'dash_repos', 'cookie', pages.reposPage),
   r('GET', /^\/search$/, 'dash_search', 'cookie', pages.searchPage),
+  r('GET', /^\/lineage$/, 'dash_lineage', 'cookie', lineagePages.lineagePage),
+  r('GET', /^\/lineage\/data$/, 'dash_lineage_data', 'cookie', lineagePages.lineageData),
+  r('GET', /^\/lineage\.js$/, 'static', 'none', lineagePages.lineageJs),
+  r('GET', /^\/vendor\/cytoscape\.min\.js$/, 'static', 'none', lineagePages.cytoscapeJs),
 ];

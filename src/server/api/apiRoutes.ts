@@ -32,6 +32,7 @@ function ingestWith(schema: ZodType<{ source: string; entries: UploadEntry[] }>)
     const raw = parseJsonBody(req, await readBody(req, ctx.maxBodyBytes));
     const batch = parseBody(schema, raw, 'upload batch');
     const result = await ctx.backend.ingest.ingest(principal!.user.id, batch.source, (raw as { entries: unknown[] }).entries, batch.entries);
+    await ctx.lineage.indexer.onRecords(batch.entries.map((e) => e.record));
     ctx.metrics.recordsAccepted += result.accepted;
     ctx.metrics.recordsDuplicate += result.duplicate;
     sendJson(res, 200, result);

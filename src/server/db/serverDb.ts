@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { BINDINGS_MIGRATION } from './bindings';
+import { SQLITE_LINEAGE_MIGRATION } from '../lineage/sqliteLineage';
 
 export type Db = BetterSqlite3.Database;
 
@@ -99,6 +100,8 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX pr_facts_repo ON pr_facts (repo_id);
   `,
+  // 7 (after the lead's merge order): the lineage graph (server/lineage/sqliteLineage.ts)
+  SQLITE_LINEAGE_MIGRATION,
 ];
 
 export function openServerDb(file: string): Db {

@@ -15,6 +15,7 @@
  *   its row (org, time, rid): the idempotence key of the ingest.
  */
 import type { PoolClient } from 'pg';
+import { PG_LINEAGE_MIGRATION } from '../lineage/pgLineage';
 
 export interface Migration {
   version: number;
@@ -205,6 +206,11 @@ CREATE TABLE pr_facts (
 );
 CREATE INDEX pr_facts_repo ON pr_facts (org_id, repo_id, seq);
 `,
+  },
+  {
+    version: 6,
+    name: 'lineage graph: nodes, edges, line hashes',
+    sql: PG_LINEAGE_MIGRATION,
   },
 ];
 
