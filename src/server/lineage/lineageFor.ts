@@ -15,5 +15,5 @@ export interface ServerLineage {
 
 export function lineageFor(backend: ServerBackend): ServerLineage {
   const store: LineageStore = backend instanceof SqliteBackend ? new SqliteLineage(backend.db) : new PgLineage((backend as PgBackend).pool);
-  return { indexer: new LineageIndexer(store), service: new LineageService(store, backend.git) };
+  return { indexer: new LineageIndexer(store), service: new LineageService(store) };
 }

@@ -11,7 +11,8 @@ import { type LineageEdge, type LineageNode, LineageGraph, nodeId } from '../../
 import { ancestryOf, descendantsOf, type Subgraph } from '../../core/lineage/lineageQueries';
 import { type ProvDocument, toProvJson } from '../../core/lineage/provJson';
 import { type RedactedNode, redactedNode } from '../../core/access/visibility';
-import type { GitBackend } from '../backend/backend';
+import { LedgerView } from '../../core/git/gitLedger';
+import type { Binding } from '../../core/git/gitRecords';
 import type { ImpactCounts, ImpactFilter, LineageStore, StoredNode, Walk } from './lineageStore';
 
 /** May the caller read this record? Today every user reads all (`readAll`); roles narrow it later. */
@@ -44,10 +45,7 @@ export interface GraphJson {
 }
 
 export class LineageService {
-  constructor(
-    readonly store: LineageStore,
-    private readonly git: Pick<GitBackend, 'blame'>,
-  ) {}
+  constructor(readonly store: LineageStore) {}
 
   private shower(walk: Walk, canRead: CanRead): (n: LineageNode | undefined) => ShownNode | null {
     const records = new Map(walk.nodes.map((n) => [n.id, n.recordId]));
@@ -82,15 +80,17 @@ export class LineageService {
 
   /** Ancestry of a line of a file at a revision: the ledger's binding of that line, then its edit's ancestry. */
   async lineAncestry(q: { repo: string; path: string; line: number; rev: string }, canRead: CanRead = readAll): Promise<LineAncestryJson> {
-    const blame = await this.git.blame({ repo: q.repo, path: q.path, commit: q.rev });
-    const hit = blame.lines.find((l) => l.line === q.line);
-    const base = { repo: q.repo, path: q.path, line: q.line, rev: blame.commit };
+    // The same line lookup as server blame (core's LedgerView over the bindings of that file and commit).
+    const at = await this.store.bindingsAt(q.repo, q.rev, q.path);
+    const hit = new LedgerView(at.bindings.map((json) => JSON.parse(json) as Binding)).lineAt(at.commit, q.path, q.line);
+    const base = { repo: q.repo, path: q.path, line: q.line, rev: at.commit };
     if (!hit) return { ...base, origin: 'unbound', editId: null, ancestry: null };
-    const id = nodeId.edit(hit.editId);
+    const editId = hit.binding.edit.id;
+    const id = nodeId.edit(editId);
     let ancestry = await this.nodeAncestry(id, canRead);
     // A binding whose edit record was never uploaded: the edit is still known from the ledger.
     ancestry ??= { start: id, chain: [], landed: [], graph: { nodes: [], edges: [] } };
-    return { ...base, origin: 'ai', editId: canRead(hit.editId) ? hit.editId : null, ancestry };
+    return { ...base, origin: 'ai', editId: canRead(editId) ? editId : null, ancestry };
   }
 
   /** Everything downstream of a session or prompt node (edits, rewrites, commits, moves, PRs). */

@@ -14,6 +14,15 @@
  * Writes are idempotent (a resent record changes nothing); reads walk with recursive CTEs.
  */
 import type { EdgeKind, LineageEdge, LineageNode } from '../../core/lineage/lineageGraph';
+import { BlameCommitError } from '../db/blame';
+
+export const FULL_COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+/** One commit for a prefix, or the prefix itself when none is known (then nothing is bound there). */
+export function oneCommit(rev: string, found: string[], repoId: string): string {
+  if (found.length > 1) throw new BlameCommitError(`commit prefix ${rev} is ambiguous in repository ${repoId.slice(0, 200)}: give more digits`);
+  return found[0] ?? rev;
+}
 
 export interface StoredNode extends LineageNode {
   /** The provenance record this node came from (edit, session, prompt); null for commits, PRs, files. */
@@ -78,6 +87,11 @@ export interface LineageStore {
   /** The hash rows of one edit and side. */
   hashesOf(editId: string, side: 'i' | 'd'): Promise<HashRow[]>;
   nodes(ids: string[]): Promise<StoredNode[]>;
+  /**
+   * The ledger's bindings (JSON) of a file at a commit, the commit given in full or as a prefix of at
+   * least 7 digits (several commits with that prefix: BlameCommitError).
+   */
+  bindingsAt(repoId: string, rev: string, path: string): Promise<{ commit: string; bindings: string[] }>;
   /** Commits and paths the ledger bound an edit's lines to (git_bindings). */
   bindingsOfEdit(editId: string): Promise<{ repoId: string; path: string; commit: string }[]>;
 

@@ -11,6 +11,8 @@ import {
   DOWN_OUT_KINDS,
   type EdgeRowIn,
   edgeFromRow,
+  FULL_COMMIT,
+  oneCommit,
   type HashRow,
   type ImpactCounts,
   type ImpactFilter,
@@ -187,6 +189,14 @@ export class PgLineage implements LineageStore {
     if (ids.length === 0) return [];
     const r = await this.pool.query<NodeRowIn>(`SELECT id, kind, record_id, repo_id, attrs FROM lineage_nodes WHERE org_id = ${ORG} AND id = ANY($1::text[])`, [[...new Set(ids)]]);
     return r.rows.map(nodeFromRow);
+  }
+
+  async bindingsAt(repoId: string, rev: string, path: string) {
+    const commit = FULL_COMMIT.test(rev)
+      ? rev
+      : oneCommit(rev, (await this.pool.query<{ c: string }>(`SELECT DISTINCT commit_id AS c FROM git_bindings WHERE org_id = ${ORG} AND repo_id = $1 AND commit_id >= $2 AND commit_id < $3 LIMIT 2`, [repoId, rev, `${rev}g`])).rows.map((r) => r.c), repoId);
+    const r = await this.pool.query<{ json: string }>(`SELECT json FROM git_bindings WHERE org_id = ${ORG} AND repo_id = $1 AND commit_id = $2 AND path = $3`, [repoId, commit, path]);
+    return { commit, bindings: r.rows.map((x) => x.json) };
   }
 
   async bindingsOfEdit(editId: string) {

@@ -6,6 +6,8 @@ import {
   DOWN_OUT_KINDS,
   type EdgeRowIn,
   edgeFromRow,
+  FULL_COMMIT,
+  oneCommit,
   type HashRow,
   type ImpactCounts,
   type ImpactFilter,
@@ -146,6 +148,14 @@ export class SqliteLineage implements LineageStore {
     const stmt = this.db.prepare<[string], NodeRowIn>('SELECT id, kind, record_id, repo_id, attrs FROM lineage_nodes WHERE id IN (SELECT value FROM json_each(?))');
     for (const r of stmt.all(JSON.stringify([...new Set(ids)]))) out.push(nodeFromRow(r));
     return out;
+  }
+
+  async bindingsAt(repoId: string, rev: string, path: string) {
+    const commit = FULL_COMMIT.test(rev)
+      ? rev
+      : oneCommit(rev, this.db.prepare<[string, string, string], { c: string }>('SELECT DISTINCT commit_id AS c FROM git_bindings WHERE repo_id = ? AND commit_id >= ? AND commit_id < ? LIMIT 2').all(repoId, rev, `${rev}g`).map((r) => r.c), repoId);
+    const bindings = this.db.prepare<[string, string, string], { json: string }>('SELECT json FROM git_bindings WHERE repo_id = ? AND commit_id = ? AND path = ?').all(repoId, commit, path).map((r) => r.json);
+    return { commit, bindings };
   }
 
   async bindingsOfEdit(editId: string) {
