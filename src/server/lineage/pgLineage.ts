@@ -90,15 +90,17 @@ function filterSql(f: ImpactFilter, first: number): { where: string; params: str
   return { where: parts.join(' AND '), params };
 }
 
-/** The ancestry walk's SQL (also run by the benchmark): $1 the start node. */
+/**
+ * The ancestry walk's SQL (also run by the benchmark): $1 the start node. UNION over the edge itself: each
+ * edge is expanded once, so the walk ends on its own, cycles included.
+ */
 export const UPSTREAM_SQL = `
-WITH RECURSIVE walk(src, kind, dst, depth) AS (
-  SELECT src, kind, dst, 1 FROM lineage_edges WHERE org_id = ${ORG} AND src = $1 AND kind = ANY(${arr([...START_KINDS, ...UPSTREAM_KINDS])})
+WITH RECURSIVE walk(src, kind, dst) AS (
+  SELECT src, kind, dst FROM lineage_edges WHERE org_id = ${ORG} AND src = $1 AND kind = ANY(${arr([...START_KINDS, ...UPSTREAM_KINDS])})
   UNION
-  SELECT e.src, e.kind, e.dst, w.depth + 1 FROM walk w JOIN lineage_edges e ON e.org_id = ${ORG} AND e.src = w.dst
-  WHERE w.depth < ${MAX_DEPTH} AND e.kind = ANY(${arr(UPSTREAM_KINDS)})
+  SELECT e.src, e.kind, e.dst FROM walk w JOIN lineage_edges e ON e.org_id = ${ORG} AND e.src = w.dst AND e.kind = ANY(${arr(UPSTREAM_KINDS)})
 )
-SELECT ${EDGE_COLS} FROM (SELECT DISTINCT src, kind, dst FROM walk) w
+SELECT ${EDGE_COLS} FROM walk w
 JOIN lineage_edges e ON e.org_id = ${ORG} AND e.src = w.src AND e.kind = w.kind AND e.dst = w.dst`;
 
 export class PgLineage implements LineageStore {

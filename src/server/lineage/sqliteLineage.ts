@@ -174,13 +174,12 @@ export class SqliteLineage implements LineageStore {
   async upstream(start: string): Promise<Walk> {
     const rows = this.db
       .prepare<[{ start: string }], EdgeRowIn>(
-        `WITH RECURSIVE walk(src, kind, dst, depth) AS (
-           SELECT src, kind, dst, 1 FROM lineage_edges WHERE src = @start AND kind IN (${list([...START_KINDS, ...UPSTREAM_KINDS])})
+        `WITH RECURSIVE walk(src, kind, dst) AS (
+           SELECT src, kind, dst FROM lineage_edges WHERE src = @start AND kind IN (${list([...START_KINDS, ...UPSTREAM_KINDS])})
            UNION
-           SELECT e.src, e.kind, e.dst, w.depth + 1 FROM walk w JOIN lineage_edges e ON e.src = w.dst
-           WHERE w.depth < ${MAX_DEPTH} AND e.kind IN (${list(UPSTREAM_KINDS)})
+           SELECT e.src, e.kind, e.dst FROM walk w JOIN lineage_edges e ON e.src = w.dst AND e.kind IN (${list(UPSTREAM_KINDS)})
          )
-         SELECT ${EDGE_COLS} FROM lineage_edges e JOIN (SELECT DISTINCT src, kind, dst FROM walk) w USING (src, kind, dst)`,
+         SELECT ${EDGE_COLS} FROM lineage_edges e JOIN walk w USING (src, kind, dst)`,
       )
       .all({ start });
     return this.withNodes(rows.map(edgeFromRow), start);
