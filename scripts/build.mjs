@@ -39,6 +39,9 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/core/store/worker/storeWorker.ts'], outfile: 'dist/storeWorker.js' }),
 ]);
 copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), join(dist, 'sql-wasm.wasm'));
+// The dashboard's lineage graph library, served by the server itself (no CDN): dist/vendor next to the bundles.
+mkdirSync(join(dist, 'vendor'), { recursive: true });
+copyFileSync(require.resolve('cytoscape/dist/cytoscape.min.js'), join(dist, 'vendor', 'cytoscape.min.js'));
 chmodSync(join(dist, 'cli.js'), 0o755);
 chmodSync(join(dist, 'server.js'), 0o755);
 console.log(`built dist/ (${production ? 'production' : 'development'}) in ${Date.now() - started} ms`);

@@ -25,6 +25,7 @@ import { RateLimiter, type RateLimitOptions } from './http/rateLimit';
 import { HttpError, sendJson } from './http/respond';
 import { redirectToLogin, SESSION_COOKIE } from './dashboard/pages';
 import { ROUTES } from './routes';
+import { lineageFor } from './lineage/lineageFor';
 
 export interface ServerOptions {
   host: string;
@@ -63,6 +64,7 @@ export function createContext(backend: ServerBackend, options: Pick<ServerOption
     webhooks: options.webhooks ?? {},
     governance: new Governance(governanceStoreFor(backend)),
     oidc: options.oidc ?? null,
+    lineage: lineageFor(backend),
     metrics: new Metrics(),
     limiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT),
     version: options.version,

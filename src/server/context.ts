@@ -5,6 +5,7 @@ import type { Governance } from './governance/governance';
 import type { Metrics } from './http/metrics';
 import type { RateLimiter } from './http/rateLimit';
 import type { PrFactsStore } from './reviews/prFactsStore';
+import type { ServerLineage } from './lineage/lineageFor';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OidcSignIn } from './auth/oidc';
 
@@ -23,6 +24,8 @@ export interface ServerContext {
   governance: Governance;
   /** Dashboard sign-in through an OIDC provider, when configured (auth/oidc.ts). */
   oidc?: OidcSignIn | null;
+  /** The lineage graph: built on ingest (records, ledger, PR facts), queried by /api/v1/lineage. */
+  lineage: ServerLineage;
 }
 
 export interface WebhookSecrets {

@@ -9,6 +9,8 @@ import { orgPage } from './dashboard/orgPage';
 import * as pages from './dashboard/pages';
 import { findingsPage } from './dashboard/findingsPage';
 import { oidcCallback, oidcLogin } from './auth/oidcRoutes';
+import * as lineagePages from './dashboard/lineagePage';
+import * as lineage from './lineage/lineageQuery';
 
 export type AuthMode = 'none' | 'bearer' | 'cookie';
 
@@ -68,6 +70,7 @@ export const ROUTES: Route[] = [
   r('GET', /^\/api\/v1\/purges\/([^/]+)$/, 'purge', 'bearer', gov.purgeDetail),
   r('POST', /^\/api\/v1\/purge$/, 'purge_run', 'bearer', gov.runPurge),
   r('GET', /^\/api\/v1\/enforcements\/([^/]+)$/, 'enforcement', 'bearer', gov.enforcement),
+  r('GET', /^\/api\/v1\/lineage$/, 'lineage', 'bearer', lineage.lineage),
   // Dashboard
   r('GET', /^\/login$/, 'login', 'none', pages.loginPage),
   r('POST', /^\/login$/, 'login', 'none', pages.login),
@@ -83,4 +86,8 @@ export const ROUTES: Route[] = [
   r('GET', /^\/auth\/oidc\/login$/, 'oidc_login', 'none', oidcLogin),
   r('GET', /^\/auth\/oidc\/callback$/, 'oidc_callback', 'none', oidcCallback),
   r('GET', /^\/org$/, 'dash_org', 'cookie', orgPage),
+  r('GET', /^\/lineage$/, 'dash_lineage', 'cookie', lineagePages.lineagePage),
+  r('GET', /^\/lineage\/data$/, 'dash_lineage_data', 'cookie', lineagePages.lineageData),
+  r('GET', /^\/lineage\.js$/, 'static', 'none', lineagePages.lineageJs),
+  r('GET', /^\/vendor\/cytoscape\.min\.js$/, 'static', 'none', lineagePages.cytoscapeJs),
 ];

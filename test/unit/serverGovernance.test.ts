@@ -389,7 +389,8 @@ describe(`governance on ${backend.name} (real server process)`, function () {
     assert.equal(page1.status, 200, page1.text);
     const entries = page1.json.entries as { seq: number; user: string; endpoint: string; query: string; status: number; results: number | null }[];
     const search = entries.find((e) => e.user === 'mel' && e.endpoint === 'search')!;
-    assert.deepEqual([search.query, search.status, search.results], ['?q=keep', 200, 1]);
+    // A developer reads only their own records (team visibility): the admin's record is not among the results.
+    assert.deepEqual([search.query, search.status, search.results], ['?q=keep', 200, 0]);
     assert.ok(entries.some((e) => e.user === 'mel' && e.endpoint === 'audit' && e.status === 403));
     const exportEntry = entries.find((e) => e.endpoint === 'export')!;
     assert.ok(exportEntry.results! > 0, 'the export is logged with how many records it held');

@@ -50,7 +50,7 @@ export const nodeId = {
 };
 
 /** Lines too common to be evidence that one edit rewrote another (braces, blank lines, `return;`). */
-function isDistinctive(line: string): boolean {
+export function isDistinctive(line: string): boolean {
   return line.trim().length >= 8;
 }
 
@@ -90,6 +90,14 @@ export class LineageGraph {
   }
   allNodes(): IterableIterator<LineageNode> {
     return this.nodes.values();
+  }
+
+  /** A graph of stored nodes and edges (the server reads a subgraph from its tables, then asks core's queries). */
+  static fromParts(nodes: Iterable<LineageNode>, edges: Iterable<LineageEdge>): LineageGraph {
+    const g = new LineageGraph();
+    for (const n of nodes) g.addNode(n);
+    for (const e of edges) g.addEdge(e);
+    return g;
   }
 
   private addNode(n: LineageNode): void {

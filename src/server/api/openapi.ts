@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { AiEditSession, EditEvent, ProvenanceRecord } from '../../core/model/schema';
 import * as S from './apiSchemas';
 import { GOVERNANCE_COMPONENTS, governancePaths } from '../governance/governanceSchemas';
+import { LineageQuery } from '../lineage/lineageQuery';
 
 type Json = Record<string, unknown>;
 
@@ -184,6 +185,17 @@ export function openApiDocument(version: string): Json {
         },
       },
       '/api/v1/blame': { get: get('AI lines of a file as committed in a commit (from uploaded bindings; rewrites followed)', 'BlameResult', queryParameters(S.BlameQuery)) },
+      '/api/v1/lineage': {
+        get: {
+          summary:
+            'lineage graph: ancestry of a line at a revision (repo, path, line, rev) or of a node; descendants of a session or prompt; impact of a tool or model over a time window. Nodes the caller may not read are shown redacted.',
+          parameters: queryParameters(LineageQuery as unknown as z.ZodObject),
+          responses: {
+            200: { description: 'ancestry { chain, landed, graph }, descendants { graph }, impact { counts }, or W3C PROV-JSON (format=prov)', content: { 'application/json': { schema: { type: 'object' } } } },
+            ...errors(...STD, 404),
+          },
+        },
+      },
       '/api/v1/export': {
         get: {
           summary: 'records in one of the CLI export formats, streamed (header x-lineagelens-as-of names the snapshot)',

@@ -65,6 +65,8 @@ export interface IngestBackend {
  */
 export interface QueriesBackend {
   record(scope: RecordScope, id: string): Promise<unknown | null>;
+  /** Which of these record ids are stored and inside the scope (lineage shows the others redacted). */
+  readableIds(scope: RecordScope, ids: readonly string[]): Promise<Set<string>>;
   records(scope: RecordScope, filter: RecordFilter, limit: number, cursor?: string): Promise<Page<unknown>>;
   search(scope: RecordScope, text: string, limit: number, cursor?: string): Promise<Page<unknown>>;
   stats(scope: RecordScope, repo?: string): Promise<StatsSummary>;

@@ -45,7 +45,7 @@ export class SqliteBackend implements ServerBackend {
     this.sync = { accounts: new Accounts(db), ingestor: new Ingestor(db), queries: new Queries(db) };
     this.accounts = asyncMethods(this.sync.accounts, ['userCount', 'bootstrapAdmin', 'addUser', 'findUser', 'listUsers', 'setRole', 'createOrg', 'listOrgs', 'createTeam', 'listTeams', 'addTeamMember', 'removeTeamMember', 'accessOf', 'createToken', 'revokeToken', 'listTokens', 'authenticate'] as const);
     this.ingest = asyncMethods(this.sync.ingestor, ['ingest', 'head'] as const);
-    this.queries = asyncMethods(this.sync.queries, ['record', 'records', 'search', 'stats', 'timeline', 'topFiles', 'repos', 'recordCount'] as const);
+    this.queries = asyncMethods(this.sync.queries, ['record', 'readableIds', 'records', 'search', 'stats', 'timeline', 'topFiles', 'repos', 'recordCount'] as const);
     this.views = new OrgViews('sqlite', async (sql) => db.prepare(sql).all() as Record<string, unknown>[]);
     const bindings = new BindingStore(db);
     const blame = new ServerBlame(db);

@@ -16,7 +16,7 @@ export const qs = (params: Record<string, string | undefined>): string => {
 
 export function layout(title: string, body: string, options: { signedIn?: string; query?: string } = {}): string {
   const nav = options.signedIn
-    ? `<nav><a href="/" class="brand">LineageLens</a><a href="/">Sessions</a><a href="/repos">Repositories</a><a href="/org">Teams</a><a href="/findings">Findings</a>
+    ? `<nav><a href="/" class="brand">LineageLens</a><a href="/">Sessions</a><a href="/repos">Repositories</a><a href="/lineage">Lineage</a><a href="/org">Teams</a><a href="/findings">Findings</a>
   <form action="/search" method="get" class="search"><input name="q" placeholder="Search prompts and code" value="${esc(options.query ?? '')}" aria-label="search"><button>Search</button></form>
   <span class="who">${esc(options.signedIn)}</span><form action="/logout" method="post"><button class="link">Sign out</button></form></nav>`
     : `<nav><span class="brand">LineageLens</span></nav>`;
@@ -49,4 +49,7 @@ pre .ln{color:#6b7389;user-select:none;display:inline-block;width:4em}.tag{displ
 .empty{color:var(--muted)}.error{color:#b42318}.login{max-width:420px;background:#fff;border:1px solid var(--line);padding:20px;border-radius:8px}
 .login input{width:100%;padding:8px;margin:8px 0;border:1px solid var(--line);border-radius:6px}svg.chart{background:#fff;border:1px solid var(--line);border-radius:8px}
 .pager{margin-top:10px}
+.filters{display:flex;flex-wrap:wrap;gap:10px;align-items:center;font-size:13px}.filters input[type=checkbox]{margin:0 2px}
+.lineage-wrap{display:flex;gap:12px}#lineage-graph{flex:1;height:560px;background:#fff;border:1px solid var(--line);border-radius:8px}
+#lineage-ancestry{width:320px;font-size:13px}#lineage-chain li{margin:4px 0}
 `;

@@ -195,6 +195,7 @@ export const recordPage: Handler = async (ctx, r) => {
 <dt>review</dt><dd>${esc(review)}</dd>
 <dt>captured by</dt><dd>${esc(e.capture.method)} (confidence ${esc(e.capture.confidence)})</dd>
 <dt>session</dt><dd>${link(`/sessions/${encodeURIComponent(e.sessionId)}`, e.sessionId)}</dd>
+<dt>lineage</dt><dd>${link(`/lineage${qs({ node: `edit:${id}` })}`, 'ancestry graph')}</dd>
 </dl>
 <h2>Prompt</h2>${e.prompt ? contentHtml(e.prompt.content, 'Prompt not kept (privacy level).') : '<p class="empty">No prompt (an inline completion).</p>'}
 <h2>Code</h2>${codeWithLines(e)}`;

@@ -81,6 +81,16 @@ export class Queries {
     return row ? (JSON.parse(row.json) as unknown) : null;
   }
 
+  readableIds(scope: RecordScope, ids: readonly string[]): Set<string> {
+    const out = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const part = ids.slice(i, i + 500);
+      const rows = this.db.prepare(`SELECT id FROM records WHERE id IN (${part.map(() => '?').join(', ')}) AND ${recordsInScope(scope)}`).all(...part) as { id: string }[];
+      for (const r of rows) out.add(r.id);
+    }
+    return out;
+  }
+
   records(scope: RecordScope, filter: RecordFilter, limit: number, cursor?: string): Page<unknown> {
     const where: string[] = [recordsInScope(scope)];
     const args: (string | number)[] = [];

@@ -56,6 +56,7 @@ const TEAM_VISIBILITY_MIGRATION = `
   CREATE INDEX records_uploader ON records (uploader_id, time);
   CREATE INDEX git_bindings_user ON git_bindings (user_id);
 `;
+import { SQLITE_LINEAGE_MIGRATION } from '../lineage/sqliteLineage';
 
 export type Db = BetterSqlite3.Database;
 
@@ -148,6 +149,8 @@ export const MIGRATIONS: readonly string[] = [
   TEAM_VISIBILITY_MIGRATION,
   // 5: governance (issue #9): policies, findings, purges, audit log
   GOVERNANCE_MIGRATION,
+  // 6: the lineage graph (server/lineage/sqliteLineage.ts)
+  SQLITE_LINEAGE_MIGRATION,
 ];
 
 export function openServerDb(file: string): Db {

@@ -17,6 +17,7 @@
 import type { PoolClient } from 'pg';
 import { PG_GOVERNANCE_SQL } from '../governance/pgGovernance';
 import { SEARCH_SCHEMA_SQL } from '../pg/searchSchema';
+import { PG_LINEAGE_MIGRATION } from '../lineage/pgLineage';
 
 export interface Migration {
   version: number;
@@ -238,6 +239,11 @@ CREATE INDEX git_bindings_user ON git_bindings (org_id, user_id);
 `,
   },
   { version: 5, name: 'governance: policy versions, findings, enforcement, purges, audit log', sql: PG_GOVERNANCE_SQL },
+  {
+    version: 6,
+    name: 'lineage graph: nodes, edges, line hashes',
+    sql: PG_LINEAGE_MIGRATION,
+  },
   {
     version: 7,
     name: 'Plus search: pg_trgm vocabulary for typos and identifiers (pgvector tables are made by the embedding queue)',

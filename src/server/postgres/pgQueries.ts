@@ -34,6 +34,16 @@ export class PgQueries implements QueriesBackend {
     return row ? (JSON.parse(row.json) as unknown) : null;
   }
 
+  async readableIds(scope: RecordScope, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const { rows } = await this.pool.query<{ id: string }>(
+      `SELECT m.id FROM record_ids m JOIN records r ON r.org_id = m.org_id AND r.time = m.time AND r.rid = m.rid
+       WHERE m.org_id = $1 AND m.id = ANY($2::text[]) AND ${recordsInScope(scope, 'r.uploader_id')}`,
+      [ORG, ids.map(clean)],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
   async records(scope: RecordScope, filter: RecordFilter, limit: number, cursor?: string): Promise<Page<unknown>> {
     const where = ['org_id = $1', recordsInScope(scope)];
     const args: (string | number)[] = [ORG];

@@ -1,0 +1,19 @@
+/** The lineage indexer and queries of a server backend (SQLite or PostgreSQL tables). */
+import type { ServerBackend } from '../backend/backend';
+import { SqliteBackend } from '../backend/sqliteBackend';
+import type { PgBackend } from '../postgres/pgBackend';
+import { LineageIndexer } from './lineageIndexer';
+import { LineageService } from './lineageService';
+import type { LineageStore } from './lineageStore';
+import { PgLineage } from './pgLineage';
+import { SqliteLineage } from './sqliteLineage';
+
+export interface ServerLineage {
+  indexer: LineageIndexer;
+  service: LineageService;
+}
+
+export function lineageFor(backend: ServerBackend): ServerLineage {
+  const store: LineageStore = backend instanceof SqliteBackend ? new SqliteLineage(backend.db) : new PgLineage((backend as PgBackend).pool);
+  return { indexer: new LineageIndexer(store), service: new LineageService(store) };
+}

@@ -1,0 +1,239 @@
+/** The lineage tables on SQLite (Lite). See lineageStore.ts for what they hold. */
+import type { LineageEdge } from '../../core/lineage/lineageGraph';
+import type { Db } from '../db/serverDb';
+import {
+  DOWN_IN_KINDS,
+  DOWN_OUT_KINDS,
+  type EdgeRowIn,
+  edgeFromRow,
+  FULL_COMMIT,
+  oneCommit,
+  type HashRow,
+  type ImpactCounts,
+  type ImpactFilter,
+  type LineageStore,
+  MAX_DEPTH,
+  type NodeRowIn,
+  nodeColumns,
+  nodeFromRow,
+  START_KINDS,
+  type StoredNode,
+  UPSTREAM_KINDS,
+  type Walk,
+} from './lineageStore';
+
+/** Schema step (appended to serverDb's migrations). */
+export const SQLITE_LINEAGE_MIGRATION = `
+  CREATE TABLE lineage_nodes (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    record_id TEXT,
+    repo_id TEXT,
+    time TEXT,
+    tool TEXT,
+    model TEXT,
+    path TEXT,
+    lines INTEGER,
+    attrs TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX lineage_nodes_time ON lineage_nodes (kind, time);
+  CREATE INDEX lineage_nodes_tool ON lineage_nodes (kind, tool, time);
+  CREATE INDEX lineage_nodes_model ON lineage_nodes (kind, model, time);
+  CREATE TABLE lineage_edges (
+    src TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    dst TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    attrs TEXT,
+    PRIMARY KEY (src, kind, dst)
+  ) WITHOUT ROWID;
+  CREATE INDEX lineage_edges_dst ON lineage_edges (dst, kind);
+  CREATE TABLE lineage_line_hashes (
+    repo_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    side TEXT NOT NULL CHECK (side IN ('i', 'd')),
+    edit_id TEXT NOT NULL,
+    time TEXT NOT NULL,
+    line_start INTEGER NOT NULL,
+    line_end INTEGER NOT NULL,
+    PRIMARY KEY (repo_id, path, hash, side, edit_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX lineage_line_hashes_edit ON lineage_line_hashes (edit_id, side);
+`;
+
+const list = (kinds: string[]) => kinds.map((k) => `'${k}'`).join(', ');
+const EDGE_COLS = 'e.src, e.kind, e.dst, e.evidence, e.confidence, e.attrs';
+
+function filterSql(f: ImpactFilter, alias = 'n'): { where: string; params: Record<string, string> } {
+  const parts = [`${alias}.kind = 'edit'`];
+  const params: Record<string, string> = {};
+  for (const [key, col, op] of [['tool', 'tool', '='], ['model', 'model', '='], ['since', 'time', '>='], ['until', 'time', '<=']] as const) {
+    const v = f[key];
+    if (!v) continue;
+    parts.push(`${alias}.${col} ${op} @${key}`);
+    params[key] = v;
+  }
+  return { where: parts.join(' AND '), params };
+}
+
+export class SqliteLineage implements LineageStore {
+  constructor(private readonly db: Db) {}
+
+  async putNodes(nodes: StoredNode[], mode: 'merge' | 'ifMissing'): Promise<void> {
+    const conflict =
+      mode === 'merge'
+        ? `DO UPDATE SET attrs = json_patch(attrs, excluded.attrs), record_id = coalesce(excluded.record_id, record_id), repo_id = coalesce(excluded.repo_id, repo_id),
+           time = coalesce(excluded.time, time), tool = coalesce(excluded.tool, tool), model = coalesce(excluded.model, model), path = coalesce(excluded.path, path), lines = coalesce(excluded.lines, lines)`
+        : 'DO NOTHING';
+    const stmt = this.db.prepare(`INSERT INTO lineage_nodes (id, kind, record_id, repo_id, time, tool, model, path, lines, attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) ${conflict}`);
+    this.db.transaction(() => {
+      for (const n of nodes) {
+        const c = nodeColumns(n);
+        stmt.run(n.id, n.kind, n.recordId, n.repoId, c.time, c.tool, c.model, c.path, c.lines, JSON.stringify(n.attrs));
+      }
+    })();
+  }
+
+  async putEdges(edges: LineageEdge[]): Promise<void> {
+    const stmt = this.db.prepare(
+      `INSERT INTO lineage_edges (src, kind, dst, evidence, confidence, attrs) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (src, kind, dst) DO UPDATE SET evidence = excluded.evidence, confidence = excluded.confidence, attrs = excluded.attrs WHERE excluded.confidence >= confidence`,
+    );
+    this.db.transaction(() => {
+      for (const e of edges) stmt.run(e.from, e.kind, e.to, e.evidence, e.confidence, e.attrs ? JSON.stringify(e.attrs) : null);
+    })();
+  }
+
+  async putHashes(rows: HashRow[]): Promise<void> {
+    const stmt = this.db.prepare('INSERT OR IGNORE INTO lineage_line_hashes (repo_id, path, hash, side, edit_id, time, line_start, line_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const r of rows) stmt.run(r.repoId, r.path, r.hash, r.side, r.editId, r.time, r.lineStart, r.lineEnd);
+    })();
+  }
+
+  async latestInserters(repoId: string, path: string, hashes: string[], before: string, exclude: string) {
+    const stmt = this.db.prepare<[string, string, string, string, string], { editId: string; lineStart: number; lineEnd: number }>(
+      `SELECT edit_id AS editId, line_start AS lineStart, line_end AS lineEnd FROM lineage_line_hashes
+       WHERE repo_id = ? AND path = ? AND hash = ? AND side = 'i' AND time < ? AND edit_id <> ? ORDER BY time DESC LIMIT 1`,
+    );
+    const out: { hash: string; editId: string; lineStart: number; lineEnd: number }[] = [];
+    for (const hash of new Set(hashes)) {
+      const row = stmt.get(repoId, path, hash, before, exclude);
+      if (row) out.push({ hash, ...row });
+    }
+    return out;
+  }
+
+  async laterDeleters(repoId: string, path: string, hashes: string[], after: string): Promise<string[]> {
+    const stmt = this.db.prepare<[string, string, string, string], { e: string }>(`SELECT edit_id AS e FROM lineage_line_hashes WHERE repo_id = ? AND path = ? AND hash = ? AND side = 'd' AND time > ?`);
+    const out = new Set<string>();
+    for (const hash of new Set(hashes)) for (const r of stmt.all(repoId, path, hash, after)) out.add(r.e);
+    return [...out];
+  }
+
+  async hashesOf(editId: string, side: 'i' | 'd'): Promise<HashRow[]> {
+    return this.db
+      .prepare<[string, string], HashRow>(
+        'SELECT repo_id AS repoId, path, hash, side, edit_id AS editId, time, line_start AS lineStart, line_end AS lineEnd FROM lineage_line_hashes WHERE edit_id = ? AND side = ?',
+      )
+      .all(editId, side);
+  }
+
+  async nodes(ids: string[]): Promise<StoredNode[]> {
+    if (ids.length === 0) return [];
+    const out: StoredNode[] = [];
+    // json_each: any number of ids in one statement (no host-parameter limit).
+    const stmt = this.db.prepare<[string], NodeRowIn>('SELECT id, kind, record_id, repo_id, attrs FROM lineage_nodes WHERE id IN (SELECT value FROM json_each(?))');
+    for (const r of stmt.all(JSON.stringify([...new Set(ids)]))) out.push(nodeFromRow(r));
+    return out;
+  }
+
+  async bindingsAt(repoId: string, rev: string, path: string) {
+    const commit = FULL_COMMIT.test(rev)
+      ? rev
+      : oneCommit(rev, this.db.prepare<[string, string, string], { c: string }>('SELECT DISTINCT commit_id AS c FROM git_bindings WHERE repo_id = ? AND commit_id >= ? AND commit_id < ? LIMIT 2').all(repoId, rev, `${rev}g`).map((r) => r.c), repoId);
+    const bindings = this.db.prepare<[string, string, string], { json: string }>('SELECT json FROM git_bindings WHERE repo_id = ? AND commit_id = ? AND path = ?').all(repoId, commit, path).map((r) => r.json);
+    return { commit, bindings };
+  }
+
+  async bindingsOfEdit(editId: string) {
+    return this.db.prepare<[string], { repoId: string; path: string; commit: string }>('SELECT repo_id AS repoId, path, commit_id AS "commit" FROM git_bindings WHERE edit_id = ?').all(editId);
+  }
+
+  private async withNodes(edges: LineageEdge[], start: string): Promise<Walk> {
+    const ids = new Set<string>([start]);
+    for (const e of edges) {
+      ids.add(e.from);
+      ids.add(e.to);
+    }
+    return { nodes: await this.nodes([...ids]), edges };
+  }
+
+  async upstream(start: string): Promise<Walk> {
+    const rows = this.db
+      .prepare<[{ start: string }], EdgeRowIn>(
+        `WITH RECURSIVE walk(src, kind, dst) AS (
+           SELECT src, kind, dst FROM lineage_edges WHERE src = @start AND kind IN (${list([...START_KINDS, ...UPSTREAM_KINDS])})
+           UNION
+           SELECT e.src, e.kind, e.dst FROM walk w JOIN lineage_edges e ON e.src = w.dst AND e.kind IN (${list(UPSTREAM_KINDS)})
+         )
+         SELECT ${EDGE_COLS} FROM lineage_edges e JOIN walk w USING (src, kind, dst)`,
+      )
+      .all({ start });
+    return this.withNodes(rows.map(edgeFromRow), start);
+  }
+
+  async downstream(start: string, limit: number): Promise<Walk> {
+    const rows = this.db
+      .prepare<[{ start: string; limit: number }], EdgeRowIn>(
+        `WITH RECURSIVE walk(src, kind, dst, node, depth) AS (
+           SELECT NULL, NULL, NULL, @start, 0
+           UNION
+           SELECT e.src, e.kind, e.dst, CASE WHEN e.src = w.node THEN e.dst ELSE e.src END, w.depth + 1
+           FROM walk w JOIN lineage_edges e
+             ON (e.src = w.node AND e.kind IN (${list(DOWN_OUT_KINDS)})) OR (e.dst = w.node AND e.kind IN (${list(DOWN_IN_KINDS)}))
+           WHERE w.depth < ${MAX_DEPTH}
+         )
+         SELECT ${EDGE_COLS} FROM lineage_edges e JOIN (SELECT DISTINCT src, kind, dst FROM walk WHERE src IS NOT NULL LIMIT @limit) w USING (src, kind, dst)`,
+      )
+      .all({ start, limit });
+    return this.withNodes(rows.map(edgeFromRow), start);
+  }
+
+  async impact(f: ImpactFilter): Promise<ImpactCounts> {
+    const { where, params } = filterSql(f);
+    const one = <T>(sql: string) => this.db.prepare(sql).get(params) as T;
+    const base = one<{ edits: number; lines: number | null; files: number }>(`SELECT count(*) AS edits, sum(n.lines) AS lines, count(DISTINCT n.path) AS files FROM lineage_nodes n WHERE ${where}`);
+    const via = (kind: string, dir: 'out' | 'in', count: string) =>
+      one<{ c: number }>(`SELECT ${count} AS c FROM lineage_nodes n JOIN lineage_edges e ON ${dir === 'out' ? 'e.src' : 'e.dst'} = n.id AND e.kind = '${kind}' WHERE ${where}`).c;
+    return {
+      edits: base.edits,
+      lines: base.lines ?? 0,
+      files: base.files,
+      sessions: via('part-of', 'out', 'count(DISTINCT e.dst)'),
+      commits: via('landed-in', 'out', 'count(DISTINCT e.dst)'),
+      rewrittenBy: via('derived-from', 'in', 'count(*)'),
+    };
+  }
+
+  async neighbourhood(f: ImpactFilter, limit: number): Promise<Walk> {
+    const { where, params } = filterSql(f);
+    const rows = this.db
+      .prepare(
+        `WITH picked AS (SELECT n.id FROM lineage_nodes n WHERE ${where} ORDER BY n.time DESC LIMIT ${Math.floor(limit)})
+         SELECT ${EDGE_COLS} FROM lineage_edges e WHERE e.src IN (SELECT id FROM picked)
+         UNION SELECT ${EDGE_COLS} FROM lineage_edges e WHERE e.dst IN (SELECT id FROM picked) AND e.kind = 'derived-from'`,
+      )
+      .all(params) as EdgeRowIn[];
+    const picked = (this.db.prepare(`SELECT n.id FROM lineage_nodes n WHERE ${where} ORDER BY n.time DESC LIMIT ${Math.floor(limit)}`).all(params) as { id: string }[]).map((r) => r.id);
+    const edges = rows.map(edgeFromRow);
+    const ids = new Set(picked);
+    for (const e of edges) {
+      ids.add(e.from);
+      ids.add(e.to);
+    }
+    return { nodes: await this.nodes([...ids]), edges };
+  }
+}
