@@ -62,6 +62,29 @@ describe('store: versions and migrations', () => {
     service.close();
   });
 
+  it('backfills the lineage edges once when an index from before them (schema 1) is opened', async () => {
+    const writer = await openStore({ home, index: 'none' });
+    await writer.append(new EventGenerator(6).batch(30));
+    await writer.close();
+    const storeId = writer.manifest.storeId;
+    const old = await IndexService.open({ layout: storeLayout(home), storeId, onProblem: () => undefined, migrations: INDEX_MIGRATIONS.slice(0, 1), snapshots: { onCloseMinEntries: 0 } });
+    assert.equal(old.snapshot().written, true);
+    old.close();
+    const problems: StoreProblem[] = [];
+    const store = await openStore({ home, index: 'inProcess', onProblem: (p) => problems.push(p), snapshots: { onCloseMinEntries: 0 } });
+    const stats = await store.stats();
+    assert.equal(stats.loadedFrom, 'journal', 'rebuilt from the journal, which fills the lineage tables');
+    const counts = await store.lineage({ op: 'counts' });
+    assert.ok(counts.edges >= 30, `${counts.edges} edges after the backfill`);
+    await store.snapshot();
+    await store.close();
+    assert.deepEqual(problems, []);
+    const again = await openStore({ home, index: 'inProcess' });
+    assert.equal((await again.stats()).loadedFrom, 'snapshot', 'once: the new snapshot is used from then on');
+    assert.deepEqual(await again.lineage({ op: 'counts' }), counts);
+    await again.close();
+  });
+
   it('refuses to downgrade an index: a newer snapshot is left as it is, and the index is rebuilt in memory', async () => {
     const storeId = await filledStore();
     const layout = storeLayout(home);
