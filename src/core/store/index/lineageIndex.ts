@@ -27,6 +27,8 @@ const list = (kinds: EdgeKind[]) => kinds.map((k) => `'${k}'`).join(', ');
 
 export class LineageIndex {
   private readonly statements = new Map<string, Statement>();
+  /** Records whose lineage facts could not be folded by this process (the record itself is still indexed). */
+  failures = 0;
 
   constructor(private readonly db: Database) {}
 
@@ -244,9 +246,9 @@ export class LineageIndex {
     return { edits: edits!, lines: lines!, sessions: sessions!, commits: commits!, rewrittenBy: rewrittenBy!, files: files! };
   }
 
-  counts(): { nodes: number; edges: number } {
+  counts(): { nodes: number; edges: number; failures: number } {
     const [nodes, edges] = (this.db.exec('SELECT (SELECT count(*) FROM lin_node), (SELECT count(*) FROM lin_edge)')[0]?.values[0] ?? [0, 0]).map(Number);
-    return { nodes: nodes!, edges: edges! };
+    return { nodes: nodes!, edges: edges!, failures: this.failures };
   }
 
   close(): void {

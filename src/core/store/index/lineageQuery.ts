@@ -27,4 +27,4 @@ export type LineageAnswer<Q extends LineageQuery> = Q extends { op: 'ancestry' }
     ? Subgraph | null
     : Q extends { op: 'impact' }
       ? Impact
-      : { nodes: number; edges: number };
+      : { nodes: number; edges: number; failures: number };

@@ -194,7 +194,14 @@ export class ProvenanceIndex {
         pending[at++] = op.segment;
         pending[at++] = op.offset;
         pending[at++] = op.length;
-        if (r.lin && this.hasLineage) this.lineage.putRecord(r.id, r.lin, file);
+        if (r.lin && this.hasLineage) {
+          // Lineage is derived and secondary: a record whose facts do not fold is still indexed.
+          try {
+            this.lineage.putRecord(r.id, r.lin, file);
+          } catch {
+            this.lineage.failures++;
+          }
+        }
         if (++rows === ROWS_PER_UPSERT) {
           this.upsertMany.run(pending);
           rows = 0;
