@@ -83,7 +83,9 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Provena
     index = await InProcessIndex.open({ layout, storeId: manifest.storeId, onProblem, wasmPath: options.wasmPath, snapshots: options.snapshots }, tickMs);
   }
   const writer = new JournalWriter(layout, { onProblem, fs: options.fs, ...options.journal });
-  return new ProvenanceStore(layout, manifest, privacy, writer, index, options.fs, options.lineage ?? true);
+  // An append-only store (hooks) computes no lineage facts: whoever indexes its records reads them back
+  // from the journal, where the facts are computed from the whole record.
+  return new ProvenanceStore(layout, manifest, privacy, writer, index, options.fs, options.lineage ?? mode !== 'none');
 }
 
 export class ProvenanceStore {
