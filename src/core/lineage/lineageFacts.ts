@@ -42,12 +42,13 @@ function isDistinctive(line: string): boolean {
  * line of every stored edit on the caller's thread, where a SHA-256 per line cost ~1.5 us.
  */
 export function contentLineHash(line: string): string {
-  let end = line.length;
-  while (end > 0 && /\s/.test(line[end - 1]!)) end--;
+  // trimEnd removes what /\s+$/ does (WhiteSpace and LineTerminator), natively.
+  const text = line.trimEnd();
+  const end = text.length;
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ end;
   for (let i = 0; i < end; i++) {
-    const c = line.charCodeAt(i);
+    const c = text.charCodeAt(i);
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
   }

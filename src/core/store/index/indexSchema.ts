@@ -77,11 +77,10 @@ export const INDEX_MIGRATIONS: readonly IndexMigration[] = [
         confidence REAL NOT NULL,
         time TEXT,                      -- when the edge's source happened (edit time, binding time), if known
         attrs TEXT,                     -- JSON, display-safe (line counts, paths, ranges)
-        owner TEXT NOT NULL,            -- the record or ledger entry that made it (retention removes by owner)
+        owner TEXT NOT NULL,            -- the record or ledger entry that made it (retention removes by owner; scanned: rare)
         UNIQUE (src, kind, dst)
       );
       CREATE INDEX lin_edge_dst ON lin_edge (dst, kind);
-      CREATE INDEX lin_edge_owner ON lin_edge (owner);
       CREATE TABLE lin_ins (file INTEGER NOT NULL, hash TEXT NOT NULL, time TEXT NOT NULL, edit TEXT NOT NULL);
       CREATE INDEX lin_ins_hash ON lin_ins (file, hash, time);
       CREATE TABLE lin_del (edit TEXT PRIMARY KEY, file INTEGER NOT NULL, time TEXT NOT NULL, hashes TEXT NOT NULL) WITHOUT ROWID;

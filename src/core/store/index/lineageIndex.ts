@@ -25,6 +25,13 @@ const DESCENDANT_IN: EdgeKind[] = ['prompted-by', 'part-of', 'derived-from'];
 const DESCENDANT_OUT: EdgeKind[] = ['landed-in', 'moved-to', 'rewritten-as', 'reviewed-in'];
 const list = (kinds: EdgeKind[]) => kinds.map((k) => `'${k}'`).join(', ');
 
+// Statement texts are constants: the statement cache is keyed by them, and folding runs these per record.
+const NODE_REPLACE = 'INSERT INTO lin_node (id, kind, attrs) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET attrs = excluded.attrs';
+const NODE_KEEP = 'INSERT INTO lin_node (id, kind, attrs) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING';
+const EDGE_UPSERT = `INSERT INTO lin_edge (src, dst, kind, evidence, confidence, time, attrs, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+  ON CONFLICT (src, kind, dst) DO UPDATE SET evidence = excluded.evidence, confidence = excluded.confidence, time = excluded.time,
+    attrs = coalesce(excluded.attrs, lin_edge.attrs), owner = excluded.owner WHERE excluded.confidence > lin_edge.confidence`;
+
 export class LineageIndex {
   private readonly statements = new Map<string, Statement>();
   /** Records whose lineage facts could not be folded by this process (the record itself is still indexed). */
@@ -66,20 +73,12 @@ export class LineageIndex {
   }
 
   private node(id: string, kind: LineageNode['kind'], attrs: Attrs, replace: boolean): void {
-    this.run(
-      `INSERT INTO lin_node (id, kind, attrs) VALUES (?, ?, ?) ON CONFLICT (id) DO ${replace ? 'UPDATE SET attrs = excluded.attrs' : 'NOTHING'}`,
-      [id, kind, JSON.stringify(attrs)],
-    );
+    this.run(replace ? NODE_REPLACE : NODE_KEEP, [id, kind, JSON.stringify(attrs)]);
   }
 
   /** An edge; one that exists is replaced only by stronger evidence (higher confidence), as in LineageGraph. */
   private edge(e: LineageEdge, time: string | null, owner: string): void {
-    this.run(
-      `INSERT INTO lin_edge (src, dst, kind, evidence, confidence, time, attrs, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (src, kind, dst) DO UPDATE SET evidence = excluded.evidence, confidence = excluded.confidence, time = excluded.time,
-         attrs = coalesce(excluded.attrs, lin_edge.attrs), owner = excluded.owner WHERE excluded.confidence > lin_edge.confidence`,
-      [e.from, e.to, e.kind, e.evidence, e.confidence, time, e.attrs ? JSON.stringify(e.attrs) : null, owner],
-    );
+    this.run(EDGE_UPSERT, [e.from, e.to, e.kind, e.evidence, e.confidence, time, e.attrs ? JSON.stringify(e.attrs) : null, owner]);
   }
 
   /** Folds one stored record (called inside the index's fold transaction). `file` is its interned file id. */
