@@ -64,10 +64,11 @@ export async function runExport(args: string[]): Promise<number> {
   }
   const layout = storeLayout(parsed.home);
   try {
-    const { lineageDocument, writeLineageExport } = await import('./exportLineage');
+    // Only a lineage export loads the lineage code (and the store's index).
+    const withLineage = lineage === undefined ? null : await import('./exportLineage');
     const repoDir = parsed.values.get('--repo-dir') ?? process.cwd();
-    if (lineageOnly) return await writeLineageExport(parsed.home, lineage!, parsed.values.get('--out')!, repoDir, parsed.values.get('--rev'), parsed.json);
-    const lineageDoc = lineage === undefined ? undefined : await lineageDocument(parsed.home, lineage, repoDir, parsed.values.get('--rev'));
+    if (withLineage && lineageOnly) return await withLineage.writeLineageExport(parsed.home, lineage!, parsed.values.get('--out')!, repoDir, parsed.values.get('--rev'), parsed.json);
+    const lineageDoc = withLineage ? await withLineage.lineageDocument(parsed.home, lineage!, repoDir, parsed.values.get('--rev')) : undefined;
     const privateKey = parsed.flags.has('--key-stdin') ? privateKeyFromPem(await readStdin()) : undefined;
     const progress = parsed.flags.has('--progress');
     const manifest = await openManifest(layout, { create: false });
