@@ -8,6 +8,7 @@
  *                                        lineage edges kept; baseline: the same store and records without them
  *   lineage.store_worker_cpu_us_per_event the store worker's CPU per record, with edges; baseline without
  *   lineage.store_ancestry_p95_ms        ancestry of a random edit read from the store's sql.js edges
+ *   lineage.store_deferred_fold_ms       the first lineage question after an ingest folds the queued records
  *                                        (recursive query + graph), round trip to the worker; baseline: in memory
  * The PostgreSQL figure the Max tier asks for (lineage.line_ancestry_p95_ms at 1M records / 5M edges)
  * belongs to the server graph.
@@ -118,9 +119,13 @@ const bench: Benchmark = async (ctx) => {
       const stats = await store.stats(); // every fold done
       const seconds = (performance.now() - s) / 1000;
       const workerUs = (((stats.threadCpuMs ?? 0) - cpu0) * 1000) / storeRecords.length;
-      const result = { perSecond: Math.round(storeRecords.length / seconds), workerUs, p95: 0, edges: 0 };
+      const result = { perSecond: Math.round(storeRecords.length / seconds), workerUs, p95: 0, edges: 0, foldMs: 0, withFoldPerSecond: 0 };
       if (lineage) {
+        // The first lineage question folds the queued records: timed on its own, and charged to the ingest.
+        const f = performance.now();
         result.edges = (await store.lineage({ op: 'counts' })).edges;
+        result.foldMs = performance.now() - f;
+        result.withFoldPerSecond = Math.round(storeRecords.length / (seconds + result.foldMs / 1000));
         const stored: number[] = [];
         for (let i = 0; i < (ctx.quick ? 200 : 1_000); i++) {
           const id = nodeId.edit(`ed_bench_${Math.floor(random() * storeRecords.length)}`);
@@ -147,7 +152,24 @@ const bench: Benchmark = async (ctx) => {
       goal: null,
       better: 'higher',
       baseline: { label: 'same store without lineage edges', value: without.perSecond },
-      note: `${storeRecords.length} records (4 lines each, ~2 rewritten), worker index, appends of 500`,
+      note: `${storeRecords.length} records (4 lines each, ~2 rewritten), worker index, appends of 500; the edges are folded when first asked (next figure)`,
+    },
+    {
+      name: 'lineage.store_deferred_fold_ms',
+      value: Math.round(withEdges.foldMs),
+      unit: 'ms',
+      goal: null,
+      better: 'lower',
+      note: `first lineage question after the ingest: folds the ${storeRecords.length} queued records into nodes and edges`,
+    },
+    {
+      name: 'lineage.store_ingest_with_fold_events_per_s',
+      value: withEdges.withFoldPerSecond,
+      unit: 'events/s',
+      goal: null,
+      better: 'higher',
+      baseline: { label: 'same store without lineage edges', value: without.perSecond },
+      note: 'the ingest above plus the deferred fold (the honest total for "import, then ask")',
     },
     {
       name: 'lineage.store_worker_cpu_us_per_event',
@@ -156,7 +178,7 @@ const bench: Benchmark = async (ctx) => {
       goal: null,
       better: 'lower',
       baseline: { label: 'without lineage edges', value: Math.round(without.workerUs * 10) / 10 },
-      note: 'store worker thread CPU (fold into sql.js), appends until every fold is done',
+      note: 'store worker thread CPU during the appends (index rows and the queued lineage facts; the lineage fold is charged above)',
     },
     {
       name: 'lineage.store_ancestry_p95_ms',

@@ -86,6 +86,7 @@ export const INDEX_MIGRATIONS: readonly IndexMigration[] = [
       CREATE TABLE lin_del (edit TEXT PRIMARY KEY, file INTEGER NOT NULL, time TEXT NOT NULL, hashes TEXT NOT NULL) WITHOUT ROWID;
       CREATE INDEX lin_del_time ON lin_del (file, time);
       CREATE TABLE lin_source (name TEXT PRIMARY KEY, offset INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE lin_pending (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, file INTEGER NOT NULL, facts TEXT NOT NULL);
     `,
   },
 ];

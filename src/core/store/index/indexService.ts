@@ -237,7 +237,7 @@ export class IndexService {
     if (!parsed.success) throw new Error(`invalid lineage query: ${formatIssues(parsed.error)}`);
     this.catchUp();
     const lineage = this.index.lineage;
-    const folded = this.index.transaction(() => foldLineageSources(this.options.layout.home, lineage));
+    const folded = this.index.transaction(() => lineage.foldPending() + foldLineageSources(this.options.layout.home, lineage));
     if (folded > 0) this.touched(folded);
     this.lastActivity = Date.now();
     const q = parsed.data;

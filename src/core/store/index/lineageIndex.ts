@@ -1,7 +1,9 @@
 /**
  * The lineage graph kept in the index (sql.js), filled as things are stored, never rebuilt per query:
  *
- *   records       folded with the record rows (same transaction): edit/session/prompt nodes, part-of,
+ *   records       queued with the record rows (same transaction, lin_pending: one row each) and folded
+ *                 in arrival order before the next lineage question or prune, so ingest pays one insert
+ *                 per record and a burst (an import) is folded once, when first asked: edit/session/prompt nodes, part-of,
  *                 prompted-by, and derived-from by content (lin_ins: hashes of the lines each edit
  *                 inserted; lin_del: the lines each edit deleted, to link an earlier edit that arrives late)
  *   git ledger    bindings -> landed-in, rewritten-as, moved-to (tailed from `git/ledger.jsonl`)
@@ -81,8 +83,28 @@ export class LineageIndex {
     this.run(EDGE_UPSERT, [e.from, e.to, e.kind, e.evidence, e.confidence, time, e.attrs ? JSON.stringify(e.attrs) : null, owner]);
   }
 
-  /** Folds one stored record (called inside the index's fold transaction). `file` is its interned file id. */
+  /** Queues one stored record's facts (called inside the index's fold transaction). `file` is its interned file id. */
   putRecord(recordId: string, f: LineageFacts, file: number): void {
+    this.run('INSERT INTO lin_pending (id, file, facts) VALUES (?, ?, ?)', [recordId, file, JSON.stringify(f)]);
+  }
+
+  /** Folds the queued records in arrival order (inside a transaction); how many were folded. */
+  foldPending(): number {
+    const rows = this.all('SELECT id, file, facts FROM lin_pending ORDER BY seq', []);
+    if (rows.length === 0) return 0;
+    for (const [id, file, facts] of rows) {
+      // Lineage is derived and secondary: a record whose facts do not fold is still indexed.
+      try {
+        this.foldRecord(String(id), JSON.parse(String(facts)) as LineageFacts, Number(file));
+      } catch {
+        this.failures++;
+      }
+    }
+    this.db.run('DELETE FROM lin_pending');
+    return rows.length;
+  }
+
+  private foldRecord(recordId: string, f: LineageFacts, file: number): void {
     const owner = `r:${recordId}`;
     if (f.k === 'session') {
       this.node(f.node, 'session', f.attrs, true);
@@ -171,6 +193,7 @@ export class LineageIndex {
 
   /** After retention: what records no longer in the index contributed goes too (ledger edges stay). */
   pruneOrphans(): void {
+    this.foldPending();
     this.db.run(`
       DELETE FROM lin_edge WHERE owner LIKE 'r:%' AND substr(owner, 3) NOT IN (SELECT id FROM record);
       DELETE FROM lin_ins WHERE edit NOT IN (SELECT id FROM record);
