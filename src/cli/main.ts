@@ -43,6 +43,8 @@ Usage:
                                                   per line: human or AI (tool, model, session, prompt, review)
   lineagelens lineage <file>:<line> [--rev R] [--json | --prov]
                                                   the ancestry of a line: AI edits, rewrites, people, commits
+  lineagelens lineage --descendants <session|prompt:ID> | --impact [--tool T] [--model M] [--since S] [--until U]
+  lineagelens export --lineage <file:line|session> --out FILE   lineage as PROV-JSON (in-toto: --format intoto)
   lineagelens stats [<rev-range>] [--json]        AI vs human lines added and kept, per tool/model/author
   lineagelens review (--session S | --edit ID | --file F --lines A-B [--rev R]) [--changes-requested] [--note T]
                                                   mark AI lines reviewed (shown by blame)

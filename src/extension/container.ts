@@ -26,12 +26,9 @@ import { ServerTokens } from './sync/serverToken';
 import { SyncService } from './sync/syncService';
 import { SyncStatusBar } from './sync/syncStatusBar';
 import { Log } from './log';
-import { LineageGraph, nodeId } from '../core/lineage/lineageGraph';
 import { RewriteLog } from '../core/lineage/rewriteLog';
-import { ancestryOf, type AncestryStep } from '../core/lineage/lineageQueries';
-
-/** A file edited by AI more often than this gets no ancestry in its hover (the graph is built per hover). */
-const MAX_ANCESTRY_EDITS = 5_000;
+import type { AncestryStep } from '../core/lineage/lineageQueries';
+import { storedAncestry } from '../core/lineage/storedLineage';
 
 /**
  * The one place that creates and wires the extension's services. Every service is a Disposable owned
@@ -115,23 +112,22 @@ export class Container implements vscode.Disposable {
     );
   }
 
-  /** The stored edit records of a document's file (all tools, all sessions). */
-  /** The lineage of one edit among the stored edits of its file (built when a hover asks, not before). */
+  /**
+   * The lineage of one edit, read from the store's lineage edges (kept as records and rewrites are
+   * stored), plus the rewrites this editor saw that are not written yet.
+   */
   private async ancestryOf(uri: string, editId: string): Promise<readonly AncestryStep[] | null> {
-    const edits = await this.storedEditsOf(uri);
-    if (edits.length > MAX_ANCESTRY_EDITS) return null;
-    const graph = new LineageGraph();
-    for (const e of edits) graph.addRecord(e);
-    const persisted = await this.rewriteLog.rewritesOf(edits.map((e) => e.id));
-    const timeOf = new Map(edits.map((e) => [e.id, e.time]));
-    for (const e of edits) {
+    await this.rewriteLog.flush();
+    const store = await this.store.open();
+    const ancestry = await storedAncestry(store, editId, (id) => [
+      ...this.tracking.rewritesOf(id).map((earlier) => ({ earlier })),
       // Text of an earlier record on both sides of this one's: inserted into it (only earlier records count).
-      const enclosing = this.tracking.enclosingRecords(uri, e.id).filter((id) => (timeOf.get(id) ?? '\uffff') <= e.time);
-      for (const earlier of new Set([...this.tracking.rewritesOf(e.id), ...(persisted.get(e.id) ?? []), ...enclosing])) graph.addObservedRewrite(e.id, earlier);
-    }
-    return ancestryOf(graph, nodeId.edit(editId))?.chain ?? null;
+      ...this.tracking.enclosingRecords(uri, id).map((earlier) => ({ earlier, ifEarlier: true })),
+    ]);
+    return ancestry?.chain ?? null;
   }
 
+  /** The stored edit records of a document's file (all tools, all sessions). */
   private async storedEditsOf(uri: string): Promise<EditEvent[]> {
     const facts = await this.capture.fileOf(uri);
     if (!facts) return [];

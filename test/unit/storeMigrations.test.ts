@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { EventGenerator } from '../../bench/helpers/eventGenerator';
 import { fingerprintTree, removeHome, tempHome } from '../../bench/helpers/tempStore';
-import { INDEX_MIGRATIONS, IndexVersionError, migrateIndex } from '../../src/core/store/index/indexSchema';
+import { INDEX_MIGRATIONS, INDEX_SCHEMA_VERSION, IndexVersionError, migrateIndex } from '../../src/core/store/index/indexSchema';
 import { IndexService } from '../../src/core/store/index/indexService';
 import { openStore } from '../../src/core/store/provenanceStore';
 import { loadSqlEngine } from '../../src/core/store/sqlEngine';
@@ -11,7 +11,8 @@ import { type StoreProblem, StoreFormatError } from '../../src/core/store/storeE
 import { storeLayout } from '../../src/core/store/storeHome';
 import { openManifest, STORE_VERSION } from '../../src/core/store/storeManifest';
 
-const V2 = [...INDEX_MIGRATIONS, { version: 2, sql: 'ALTER TABLE record ADD COLUMN note TEXT;' }];
+const NEXT = INDEX_SCHEMA_VERSION + 1;
+const NEWER = [...INDEX_MIGRATIONS, { version: NEXT, sql: 'ALTER TABLE record ADD COLUMN note TEXT;' }];
 
 describe('store: versions and migrations', () => {
   let home: string;
@@ -55,16 +56,39 @@ describe('store: versions and migrations', () => {
 
   it('migrates an older index schema forward, step by step, keeping its rows', async () => {
     const storeId = await filledStore();
-    const service = await IndexService.open({ layout: storeLayout(home), storeId, onProblem: () => undefined, migrations: V2 });
+    const service = await IndexService.open({ layout: storeLayout(home), storeId, onProblem: () => undefined, migrations: NEWER });
     assert.equal(service.stats().records, 20);
-    assert.equal(service.stats().loadedFrom, 'snapshot', 'the v1 snapshot was used, not rebuilt');
+    assert.equal(service.stats().loadedFrom, 'snapshot', 'the older snapshot was used, not rebuilt');
     service.close();
+  });
+
+  it('backfills the lineage edges once when an index from before them (schema 1) is opened', async () => {
+    const writer = await openStore({ home, index: 'none' });
+    await writer.append(new EventGenerator(6).batch(30));
+    await writer.close();
+    const storeId = writer.manifest.storeId;
+    const old = await IndexService.open({ layout: storeLayout(home), storeId, onProblem: () => undefined, migrations: INDEX_MIGRATIONS.slice(0, 1), snapshots: { onCloseMinEntries: 0 } });
+    assert.equal(old.snapshot().written, true);
+    old.close();
+    const problems: StoreProblem[] = [];
+    const store = await openStore({ home, index: 'inProcess', onProblem: (p) => problems.push(p), snapshots: { onCloseMinEntries: 0 } });
+    const stats = await store.stats();
+    assert.equal(stats.loadedFrom, 'journal', 'rebuilt from the journal, which fills the lineage tables');
+    const counts = await store.lineage({ op: 'counts' });
+    assert.ok(counts.edges >= 30, `${counts.edges} edges after the backfill`);
+    await store.snapshot();
+    await store.close();
+    assert.deepEqual(problems, []);
+    const again = await openStore({ home, index: 'inProcess' });
+    assert.equal((await again.stats()).loadedFrom, 'snapshot', 'once: the new snapshot is used from then on');
+    assert.deepEqual(await again.lineage({ op: 'counts' }), counts);
+    await again.close();
   });
 
   it('refuses to downgrade an index: a newer snapshot is left as it is, and the index is rebuilt in memory', async () => {
     const storeId = await filledStore();
     const layout = storeLayout(home);
-    const newer = await IndexService.open({ layout, storeId, onProblem: () => undefined, migrations: V2, snapshots: { onCloseMinEntries: 0 } });
+    const newer = await IndexService.open({ layout, storeId, onProblem: () => undefined, migrations: NEWER, snapshots: { onCloseMinEntries: 0 } });
     newer.snapshot();
     newer.close();
     const snapshotBytes = readFileSync(layout.snapshotFile);
@@ -74,15 +98,15 @@ describe('store: versions and migrations', () => {
     await store.append(new EventGenerator(7).batch(2));
     await store.snapshot();
     await store.close();
-    assert.match(problems[0]!.message, /written by a newer LineageLens \(index schema 2\); it is left as it is and not overwritten/);
+    assert.match(problems[0]!.message, new RegExp(`written by a newer LineageLens \\(index schema ${NEXT}\\); it is left as it is and not overwritten`));
     assert.deepEqual(readFileSync(layout.snapshotFile), snapshotBytes);
   });
 
   it('names the versions when a database is newer than its migrations', async () => {
     const SQL = await loadSqlEngine();
     const db = new SQL.Database();
-    migrateIndex(db, V2);
-    assert.throws(() => migrateIndex(db, INDEX_MIGRATIONS), (err: unknown) => err instanceof IndexVersionError && err.found === 2 && err.supported === 1);
+    migrateIndex(db, NEWER);
+    assert.throws(() => migrateIndex(db, INDEX_MIGRATIONS), (err: unknown) => err instanceof IndexVersionError && err.found === NEXT && err.supported === INDEX_SCHEMA_VERSION);
     db.close();
   });
 });

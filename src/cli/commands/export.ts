@@ -27,17 +27,25 @@ import { parseStoreArgs } from './storeArgs';
 const USAGE = `usage: lineagelens export --format ${EXPORT_FORMATS.join('|')} --out FILE [--sign]
          [--repo ID|REMOTE|DIR] [--path GLOB] [--since T] [--until T] [--tool T] [--model M]
          [--session S] [--disposition D] [--json] [--home DIR] [--key-stdin] [--progress]
+         [--lineage FILE:LINE|SESSION|prompt:ID [--repo-dir DIR] [--rev R]]  (alone or --format prov: PROV-JSON)
 `;
 const FILTERS = ['--repo', '--path', '--since', '--until', '--tool', '--model', '--session', '--disposition'];
 
 export async function runExport(args: string[]): Promise<number> {
   let parsed;
   let filter: ExportFilter;
-  let format: (typeof EXPORT_FORMATS)[number];
+  let format: (typeof EXPORT_FORMATS)[number] = 'jsonl';
+  let lineage: string | undefined;
+  let lineageOnly = false;
   try {
-    parsed = parseStoreArgs(args, ['--format', '--out', ...FILTERS], ['--sign', '--key-stdin', '--progress']);
+    parsed = parseStoreArgs(args, ['--format', '--out', '--lineage', '--repo-dir', '--rev', ...FILTERS], ['--sign', '--key-stdin', '--progress']);
     if (parsed.positional.length) throw new Error(`unexpected argument ${parsed.positional[0]}`);
-    const f = z.enum(EXPORT_FORMATS).safeParse(parsed.values.get('--format'));
+    lineage = parsed.values.get('--lineage');
+    if (lineage !== undefined && [undefined, 'prov'].includes(parsed.values.get('--format'))) {
+      if (!parsed.values.get('--out')) throw new Error('--out FILE is required');
+      lineageOnly = true;
+    }
+    const f = lineageOnly ? { success: true as const, data: format } : z.enum(EXPORT_FORMATS).safeParse(parsed.values.get('--format'));
     if (!f.success) throw new Error(`--format must be one of ${EXPORT_FORMATS.join(', ')}`);
     format = f.data;
     if (!parsed.values.get('--out')) throw new Error('--out FILE is required');
@@ -56,6 +64,11 @@ export async function runExport(args: string[]): Promise<number> {
   }
   const layout = storeLayout(parsed.home);
   try {
+    // Only a lineage export loads the lineage code (and the store's index).
+    const withLineage = lineage === undefined ? null : await import('./exportLineage');
+    const repoDir = parsed.values.get('--repo-dir') ?? process.cwd();
+    if (withLineage && lineageOnly) return await withLineage.writeLineageExport(parsed.home, lineage!, parsed.values.get('--out')!, repoDir, parsed.values.get('--rev'), parsed.json);
+    const lineageDoc = withLineage ? await withLineage.lineageDocument(parsed.home, lineage!, repoDir, parsed.values.get('--rev')) : undefined;
     const privateKey = parsed.flags.has('--key-stdin') ? privateKeyFromPem(await readStdin()) : undefined;
     const progress = parsed.flags.has('--progress');
     const manifest = await openManifest(layout, { create: false });
@@ -70,6 +83,7 @@ export async function runExport(args: string[]): Promise<number> {
       onProblem: (p) => process.stderr.write(`warning: ${p.message}\n`),
       ...(progress ? { onProgress: (n: number) => process.stderr.write(`${JSON.stringify({ progress: n })}\n`) } : {}),
       ...(privateKey ? { privateKey } : {}),
+      ...(lineageDoc ? { lineage: lineageDoc } : {}),
     });
     if (parsed.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else {

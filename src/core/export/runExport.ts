@@ -24,6 +24,7 @@ import type { GitRecord, ReviewMark } from '../git/gitRecords';
 import { HashingWriter } from './hashingWriter';
 import { type ScanProblem, scanJournalRecords } from './journalRecords';
 import { loadPrivateKey, signEnvelope } from './signing';
+import type { ProvDocument } from '../lineage/provJson';
 import { type ExportStatement, EXPORT_PREDICATE, IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT } from './statement';
 
 export class ExportCancelled extends Error {
@@ -46,6 +47,20 @@ export interface ExportOptions {
   onProblem?: (p: ScanProblem) => void;
   /** The signing key when it does not live in `<home>/keys/` (the editor keeps it in SecretStorage). */
   privateKey?: KeyObject;
+  /** A lineage subgraph to ship alongside (FILE.lineage.prov.json, a signed subject when signing). */
+  lineage?: { target: string; document: ProvDocument };
+}
+
+export function lineagePath(dataFile: string): string {
+  return `${dataFile}.lineage.prov.json`;
+}
+
+/** Entities and relations of a PROV-JSON document (what the statement promises and verify recounts). */
+export function provCounts(doc: Record<string, unknown>): { entities: number; relations: number } {
+  let relations = 0;
+  for (const [k, v] of Object.entries(doc)) if (!['prefix', 'entity', 'activity', 'agent'].includes(k) && v && typeof v === 'object') relations += Object.keys(v).length;
+  const entity = doc.entity;
+  return { entities: entity && typeof entity === 'object' ? Object.keys(entity).length : 0, relations };
 }
 
 export interface ExportResult {
@@ -69,10 +84,12 @@ export function exportRecords(options: ExportOptions): ExportResult {
   const withChain = options.format === 'jsonl' || intoto;
   const data = new HashingWriter(dataPath);
   const chain = withChain ? new HashingWriter(chainPath(dataPath)) : null;
-  const written = [dataPath, ...(chain ? [chain.file] : [])];
+  const lineage = options.lineage ? new HashingWriter(lineagePath(dataPath)) : null;
+  const written = [dataPath, ...(chain ? [chain.file] : []), ...(lineage ? [lineage.file] : [])];
   const cleanup = () => {
     data.abort();
     chain?.abort();
+    lineage?.abort();
     for (const f of written) rmSync(f, { force: true });
   };
   let writer: FormatWriter;
@@ -107,6 +124,10 @@ export function exportRecords(options: ExportOptions): ExportResult {
   }
   const files = [{ path: dataPath, ...data.close() }];
   if (chain) files.push({ path: chain.file, ...chain.close() });
+  if (lineage) {
+    lineage.write(`${JSON.stringify(options.lineage!.document, null, 2)}\n`);
+    files.push({ path: lineage.file, ...lineage.close() });
+  }
   options.onProgress?.(n);
   let signature: string | null = null;
   if (privateKey) {
@@ -125,6 +146,9 @@ export function exportRecords(options: ExportOptions): ExportResult {
         dataFile: path.relative(dir, dataPath).split(path.sep).join('/'),
         chainFile: chain ? path.relative(dir, chain.file).split(path.sep).join('/') : null,
         store: { storeId: options.storeId, head: summary.head },
+        ...(lineage
+          ? { lineage: { file: path.relative(dir, lineage.file).split(path.sep).join('/'), target: options.lineage!.target, ...provCounts(options.lineage!.document as unknown as Record<string, unknown>) } }
+          : {}),
       },
     };
     const envelope = signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement), 'utf8'), privateKey);

@@ -42,6 +42,13 @@ export const ExportPredicate = z.object({
   dataFile: z.string(),
   chainFile: z.string().nullable(),
   store: z.object({ storeId: z.string(), head: z.object({ seq: z.number().int(), hash: Sha256Hex }).nullable() }),
+  /**
+   * A lineage subgraph exported with the records (`--lineage`): its W3C PROV-JSON file (also a subject,
+   * so its digest is signed), what it is the lineage of, and how many entities and relations it holds.
+   */
+  lineage: z
+    .object({ file: z.string().min(1).max(1000), target: z.string().min(1).max(5000), entities: z.number().int().nonnegative(), relations: z.number().int().nonnegative() })
+    .optional(),
 });
 export type ExportPredicate = z.infer<typeof ExportPredicate>;
 

@@ -14,7 +14,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { linkHashOf, chainPath, signaturePath } from './runExport';
+import { linkHashOf, chainPath, provCounts, signaturePath } from './runExport';
 import { DsseEnvelope, verifyEnvelope } from './signing';
 import { ChainLine, ExportStatement, IN_TOTO_PAYLOAD_TYPE } from './statement';
 
@@ -32,7 +32,8 @@ export type ProblemKind =
   | 'record_missing'
   | 'records_reordered'
   | 'chain_link'
-  | 'count';
+  | 'count'
+  | 'lineage';
 
 export interface ExportProblem {
   kind: ProblemKind;
@@ -122,6 +123,8 @@ export async function verifyExport(file: string, options: VerifyExportOptions): 
     }
   }
 
+  if (statement?.predicate.lineage) checkLineage(dir, statement, report);
+
   const dataFile = statement ? path.resolve(dir, statement.predicate.dataFile) : file;
   const chainFile = statement ? (statement.predicate.chainFile ? path.resolve(dir, statement.predicate.chainFile) : null) : existsSync(chainPath(file)) ? chainPath(file) : null;
   let records = 0;
@@ -193,4 +196,30 @@ async function checkRecords(dataFile: string, chainFile: string, report: (p: Exp
     if (!seen[i]) report({ kind: 'record_missing', seq: l.seq, message: `record ${l.id} (entry ${l.seq}, line ${l.n} when exported) is missing from the export` });
   });
   return n;
+}
+
+/** The lineage file is a signed subject, is PROV-JSON, and holds what the statement says it holds. */
+function checkLineage(dir: string, statement: ExportStatement, report: (p: ExportProblem) => void): void {
+  const lineage = statement.predicate.lineage!;
+  if (!statement.subject.some((s) => s.name === lineage.file)) {
+    report({ kind: 'lineage', message: `the lineage file ${lineage.file} is not among the signed subjects` });
+    return;
+  }
+  const file = path.resolve(dir, lineage.file);
+  if (!existsSync(file)) return; // reported as subject_missing
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    report({ kind: 'lineage', message: `${lineage.file} is not JSON` });
+    return;
+  }
+  if (!doc || typeof doc !== 'object' || typeof (doc as { entity?: unknown }).entity !== 'object' || typeof (doc as { prefix?: unknown }).prefix !== 'object') {
+    report({ kind: 'lineage', message: `${lineage.file} is not a PROV-JSON document` });
+    return;
+  }
+  const counts = provCounts(doc as Record<string, unknown>);
+  if (counts.entities !== lineage.entities || counts.relations !== lineage.relations) {
+    report({ kind: 'lineage', message: `${lineage.file} holds ${counts.entities} entities and ${counts.relations} relations, the statement says ${lineage.entities} and ${lineage.relations}` });
+  }
 }

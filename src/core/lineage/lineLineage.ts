@@ -23,7 +23,8 @@ export interface LineLineageOptions {
   line: number;
   rev?: string;
   ledger: LedgerView;
-  graph: LineageGraph;
+  /** The lineage graph, or a loader of the part of it around some nodes (the store's lineage tables). */
+  graph: LineageGraph | ((startNodes: string[]) => Promise<LineageGraph>);
   /** How many person-made changes to follow back before giving up. */
   maxHops?: number;
 }
@@ -65,9 +66,11 @@ export async function lineLineage(o: LineLineageOptions): Promise<LineLineage> {
   const at = blame.lines[o.line - 1];
   if (!at) throw new Error(`${blame.path} has ${blame.lines.length} line(s) at ${blame.rev}; there is no line ${o.line}`);
   const base = { path: blame.path, rev: blame.rev, line: o.line, commit: at.commit, author: at.author };
+  const graphAround = async (editId: string) => (typeof o.graph === 'function' ? o.graph([nodeId.edit(editId)]) : o.graph);
   if (at.ai) {
-    o.graph.addBinding(at.ai.binding);
-    return { ...base, origin: 'ai', ancestry: ancestryOf(o.graph, nodeId.edit(at.ai.binding.edit.id)) };
+    const graph = await graphAround(at.ai.binding.edit.id);
+    graph.addBinding(at.ai.binding);
+    return { ...base, origin: 'ai', ancestry: ancestryOf(graph, nodeId.edit(at.ai.binding.edit.id)) };
   }
   let hop = { commit: at.commit, path: at.origPath, line: at.origLine };
   for (let i = 0; i < (o.maxHops ?? 10); i++) {
@@ -77,10 +80,11 @@ export async function lineLineage(o: LineLineageOptions): Promise<LineLineage> {
     if (!parentBlame) break;
     const hit = o.ledger.lineAt(parentBlame.commit, parentBlame.origPath, parentBlame.origLine);
     if (hit && hit.lineHash === lineHash(parentBlame.text)) {
-      o.graph.addBinding(hit.binding);
+      const graph = await graphAround(hit.binding.edit.id);
+      graph.addBinding(hit.binding);
       const repoId = hit.binding.repoId;
-      const human = o.graph.addHumanEdit(hit.binding.edit.id, { repoId, sha: at.commit, path: blame.path, line: o.line, author: at.author.name, time: at.author.time });
-      return { ...base, origin: 'human-over-ai', ancestry: ancestryOf(o.graph, human) };
+      const human = graph.addHumanEdit(hit.binding.edit.id, { repoId, sha: at.commit, path: blame.path, line: o.line, author: at.author.name, time: at.author.time });
+      return { ...base, origin: 'human-over-ai', ancestry: ancestryOf(graph, human) };
     }
     hop = { commit: parentBlame.commit, path: parentBlame.origPath, line: parentBlame.origLine };
   }

@@ -100,6 +100,19 @@ export class LineageGraph {
     return g;
   }
 
+  /** A graph holding exactly these nodes and edges (a subgraph the store loaded from its lineage tables). */
+  static fromSubgraph(sub: { nodes: readonly LineageNode[]; edges: readonly LineageEdge[] }): LineageGraph {
+    const g = new LineageGraph();
+    g.merge(sub);
+    return g;
+  }
+
+  /** Adds nodes and edges as they are (edges to nodes not present are left out). */
+  merge(sub: { nodes: readonly LineageNode[]; edges: readonly LineageEdge[] }): void {
+    for (const n of sub.nodes) this.addNode(n);
+    for (const e of sub.edges) if (this.nodes.has(e.from) && this.nodes.has(e.to)) this.addEdge({ ...e });
+  }
+
   private addNode(n: LineageNode): void {
     const had = this.nodes.get(n.id);
     this.nodes.set(n.id, had ? { ...n, attrs: { ...had.attrs, ...n.attrs } } : n);

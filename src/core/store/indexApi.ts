@@ -5,11 +5,13 @@
  */
 import type { ProvenanceRecord } from '../model/schema';
 import type { ProvenanceQuery, QueryPage } from './index/indexQuery';
+import type { LineageAnswer, LineageQuery } from './index/lineageQuery';
 import type { FoldBatch, IndexStats, SnapshotResult } from './index/indexService';
 
 export interface IndexApi {
   fold(batch: FoldBatch): void;
   query(query: ProvenanceQuery): Promise<QueryPage>;
+  lineage<Q extends LineageQuery>(query: Q): Promise<LineageAnswer<Q>>;
   hasRecords(ids: readonly string[]): Promise<boolean[]>;
   getRecords(keys: readonly (number | string)[]): Promise<(ProvenanceRecord | null)[]>;
   stats(): Promise<IndexStats>;

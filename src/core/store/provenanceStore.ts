@@ -14,6 +14,7 @@
 import { ProvenanceRecord } from '../model/schema';
 import { DEFAULT_PRIVACY_LEVEL, PrivacyLevel } from '../privacy/privacyLevel';
 import type { IndexApi } from './indexApi';
+import type { LineageAnswer, LineageQuery } from './index/lineageQuery';
 import type { ProvenanceHit, ProvenanceQuery, QueryPage } from './index/indexQuery';
 import type { IndexStats, SnapshotPolicy, SnapshotResult } from './index/indexService';
 import type { JournalLockOptions } from './journal/journalLock';
@@ -41,6 +42,8 @@ export interface OpenStoreOptions {
   wasmPath?: string;
   /** Path of storeWorker.js, when it is not next to the code. */
   workerPath?: string;
+  /** Compute lineage facts for the index's lineage edges (default true; false only to measure their cost). */
+  lineage?: boolean;
   /** Fault injection for tests: the file operations appends use. */
   fs?: StoreFs;
 }
@@ -80,7 +83,9 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Provena
     index = await InProcessIndex.open({ layout, storeId: manifest.storeId, onProblem, wasmPath: options.wasmPath, snapshots: options.snapshots }, tickMs);
   }
   const writer = new JournalWriter(layout, { onProblem, fs: options.fs, ...options.journal });
-  return new ProvenanceStore(layout, manifest, privacy, writer, index, options.fs);
+  // An append-only store (hooks) computes no lineage facts: whoever indexes its records reads them back
+  // from the journal, where the facts are computed from the whole record.
+  return new ProvenanceStore(layout, manifest, privacy, writer, index, options.fs, options.lineage ?? mode !== 'none');
 }
 
 export class ProvenanceStore {
@@ -96,6 +101,7 @@ export class ProvenanceStore {
     private readonly writer: JournalWriter,
     private readonly index: IndexApi | null,
     private readonly fs?: StoreFs,
+    private readonly lineageFacts = true,
   ) {
     this.home = layout.home;
     if (index) writer.onCommitted((batch) => index.fold(batch));
@@ -107,13 +113,21 @@ export class ProvenanceStore {
    * acknowledged).
    */
   async append(records: readonly ProvenanceRecord[], options: AppendOptions = {}): Promise<AppendReceipt> {
-    const prepared = this.preparing.then(() => prepareRecords(records, this.privacy, { alreadyValidated: options.alreadyValidated }));
+    const prepared = this.preparing.then(() => prepareRecords(records, this.privacy, { alreadyValidated: options.alreadyValidated, lineage: this.lineageFacts }));
     this.preparing = prepared.catch(() => undefined);
     return this.writer.append(prepared);
   }
 
   async query(query: ProvenanceQuery): Promise<QueryPage> {
     return this.requireIndex().query(query);
+  }
+
+  /**
+   * A lineage question (index/lineageQuery.ts) answered from the lineage edges the index keeps as
+   * records, git-ledger bindings and editor-seen rewrites are stored (docs/lineage.md).
+   */
+  lineage<Q extends LineageQuery>(query: Q): Promise<LineageAnswer<Q>> {
+    return this.requireIndex().lineage(query);
   }
 
   /** The live AI ranges of a file: edits not rejected that inserted lines, in the order they happened. */

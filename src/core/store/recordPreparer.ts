@@ -28,7 +28,7 @@ export class RecordValidationError extends Error {
  * `alreadyValidated`: the caller has just parsed these records with the zod schema at its own boundary
  * (an import reading JSONL, a hook reading a payload), so parsing again would only double the cost.
  */
-export function prepareRecord(input: unknown, level: PrivacyLevel, position = 0, alreadyValidated = false): PreparedPut {
+export function prepareRecord(input: unknown, level: PrivacyLevel, position = 0, alreadyValidated = false, lineage = true): PreparedPut {
   let valid: ProvenanceRecord;
   if (alreadyValidated) valid = input as ProvenanceRecord;
   else {
@@ -40,12 +40,14 @@ export function prepareRecord(input: unknown, level: PrivacyLevel, position = 0,
   // Kept as bytes and index fields only: the record objects and the text die young, and the bytes live
   // outside the JavaScript heap until the commit, which keeps GC pauses short (holding the text instead
   // grew the caller's heap by hundreds of MB during a large import, with 200 ms collections).
-  return { json: Buffer.from(canonicalJson(record), 'utf8'), fields: rowFieldsOf(record) };
+  return { json: Buffer.from(canonicalJson(record), 'utf8'), fields: rowFieldsOf(record, lineage) };
 }
 
 export interface PrepareOptions {
   alreadyValidated?: boolean;
   sliceMs?: number;
+  /** Compute the lineage facts the index keeps edges from (default true; false only to measure their cost). */
+  lineage?: boolean;
 }
 
 /** Prepares all records or none (the first invalid one rejects the batch, naming its position). */
@@ -54,7 +56,7 @@ export async function prepareRecords(records: readonly unknown[], level: Privacy
   const prepared: PreparedPut[] = new Array(records.length);
   let sliceStart = performance.now();
   for (let i = 0; i < records.length; i++) {
-    prepared[i] = prepareRecord(records[i], level, i, options.alreadyValidated);
+    prepared[i] = prepareRecord(records[i], level, i, options.alreadyValidated, options.lineage ?? true);
     if ((i & 15) === 15 && performance.now() - sliceStart > sliceMs) {
       await nextMacrotask();
       sliceStart = performance.now();

@@ -9,6 +9,7 @@ import type { ChainEntry } from '../../chain/chainEntry';
 import { lineSpan } from '../../model/agentTrace';
 import { Disposition, type Model, ModelRef, type ProvenanceRecord } from '../../model/schema';
 import type { JournalLocation } from '../journal/journalWriter';
+import { type LineageFacts, lineageFactsOf } from '../../lineage/lineageFacts';
 
 /** What the index keeps of a record, apart from where it is in the journal. */
 export interface RowFields {
@@ -26,6 +27,8 @@ export interface RowFields {
   lineStart: number | null;
   lineEnd: number | null;
   contentHash: string | null;
+  /** What the lineage tables take from the record (null when lineage is off or the record has none). */
+  lin: LineageFacts | null;
 }
 
 export type IndexOp = ({ op: 'put'; seq: number; fields: RowFields } & JournalLocation) | { op: 'prune'; seq: number; toSeq: number };
@@ -67,7 +70,7 @@ const IndexedFields = z.discriminatedUnion('kind', [
  * Index fields of a record: `record` must already be a valid ProvenanceRecord. Object literals are
  * written out in full: this runs for every record, and V8 builds spread literals several times slower.
  */
-export function rowFieldsOf(record: ProvenanceRecord): RowFields {
+export function rowFieldsOf(record: ProvenanceRecord, lineage = true): RowFields {
   if (record.kind === 'edit') {
     const span = lineSpan(record.rangeAfter);
     return {
@@ -85,6 +88,7 @@ export function rowFieldsOf(record: ProvenanceRecord): RowFields {
       lineStart: span ? span.start - 1 : null,
       lineEnd: span ? span.end - 1 : null,
       contentHash: record.contentHash, // a valid record's is a SHA-256 hex digest (indexOpOfEntry checks read-back ones)
+      lin: lineage ? lineageFactsOf(record) : null,
     };
   }
   return {
@@ -102,6 +106,7 @@ export function rowFieldsOf(record: ProvenanceRecord): RowFields {
     lineStart: null,
     lineEnd: null,
     contentHash: null,
+    lin: lineage ? lineageFactsOf(record) : null,
   };
 }
 
@@ -116,7 +121,9 @@ export function indexOpOfEntry(entry: ChainEntry, location: JournalLocation): In
     return { error: `entry ${entry.seq}: record lacks what the index needs (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'})` };
   }
   // The checked subset has every field rowFieldsOf reads; only the content hash may not be a digest.
-  const fields = rowFieldsOf(parsed.data as unknown as ProvenanceRecord);
+  const fields = rowFieldsOf(parsed.data as unknown as ProvenanceRecord, false);
+  // The lenient subset has no text or prompts: lineage facts come from the whole record as read.
+  fields.lin = lineageFactsOf(entry.record);
   if (fields.contentHash !== null && !SHA256_HEX.test(fields.contentHash)) fields.contentHash = null;
   return { op: 'put', seq: entry.seq, segment: location.segment, offset: location.offset, length: location.length, fields };
 }

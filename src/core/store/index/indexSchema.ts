@@ -61,7 +61,38 @@ export const INDEX_MIGRATIONS: readonly IndexMigration[] = [
       CREATE INDEX record_repo ON record (repo, seq);
     `,
   },
+  {
+    // Lineage (docs/lineage.md): nodes and edges of the lineage graph, kept as records, ledger bindings
+    // and editor-seen rewrites are folded; lin_ins / lin_del hold line hashes for derived-from by content;
+    // lin_source how far the git ledger and the rewrite log were folded. An index opened from a version-1
+    // snapshot is rebuilt from the journal once (IndexService), which backfills these tables.
+    version: 2,
+    sql: `
+      CREATE TABLE lin_node (id TEXT PRIMARY KEY, kind TEXT NOT NULL, attrs TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE lin_edge (
+        src TEXT NOT NULL,
+        dst TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        time TEXT,                      -- when the edge's source happened (edit time, binding time), if known
+        attrs TEXT,                     -- JSON, display-safe (line counts, paths, ranges)
+        owner TEXT NOT NULL,            -- the record or ledger entry that made it (retention removes by owner; scanned: rare)
+        UNIQUE (src, kind, dst)
+      );
+      CREATE INDEX lin_edge_dst ON lin_edge (dst, kind);
+      CREATE TABLE lin_ins (file INTEGER NOT NULL, hash TEXT NOT NULL, time TEXT NOT NULL, edit TEXT NOT NULL);
+      CREATE INDEX lin_ins_hash ON lin_ins (file, hash, time);
+      CREATE TABLE lin_del (edit TEXT PRIMARY KEY, file INTEGER NOT NULL, time TEXT NOT NULL, hashes TEXT NOT NULL) WITHOUT ROWID;
+      CREATE INDEX lin_del_time ON lin_del (file, time);
+      CREATE TABLE lin_source (name TEXT PRIMARY KEY, offset INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE lin_pending (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, file INTEGER NOT NULL, facts TEXT NOT NULL);
+    `,
+  },
 ];
+
+/** The first index schema with lineage tables: a snapshot older than this is rebuilt from the journal. */
+export const LINEAGE_SCHEMA_VERSION = 2;
 
 export const INDEX_SCHEMA_VERSION = INDEX_MIGRATIONS.at(-1)!.version;
 

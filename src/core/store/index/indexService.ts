@@ -22,7 +22,10 @@ import type { CommittedBatch, JournalLocation } from '../journal/journalWriter';
 import { listSegmentsSync, segmentName } from '../journal/segments';
 import type { ProvenanceQuery, QueryPage } from './indexQuery';
 import { type IndexOp, indexOpOfEntry } from './indexRow';
-import { type IndexMigration, INDEX_MIGRATIONS, INDEX_SCHEMA_VERSION, IndexVersionError } from './indexSchema';
+import { type IndexMigration, INDEX_MIGRATIONS, INDEX_SCHEMA_VERSION, IndexVersionError, LINEAGE_SCHEMA_VERSION } from './indexSchema';
+import { LineageQuery } from './lineageQuery';
+import { foldLineageSources } from './lineageSources';
+import { formatIssues } from '../../model/version';
 import { readSnapshot, type SnapshotHeader, writeSnapshot } from './indexSnapshot';
 import { type IndexCounts, ProvenanceIndex } from './provenanceIndex';
 
@@ -114,6 +117,8 @@ export class IndexService {
         report(`it was written by a newer LineageLens (index schema ${header.schemaVersion}); it is left as it is and not overwritten`);
         policy.enabled = false;
       } else if (!lastEntryMatches(options.layout, header)) report('it does not match the journal');
+      // Written before the index had lineage tables: rebuilt from the journal once, which fills them.
+      else if (header.schemaVersion < LINEAGE_SCHEMA_VERSION && schemaVersion >= LINEAGE_SCHEMA_VERSION) loaded = null;
       else {
         try {
           loaded = { index: ProvenanceIndex.open(SQL, snap.db, migrations), header };
@@ -221,6 +226,31 @@ export class IndexService {
     this.catchUp();
     this.lastActivity = Date.now();
     return this.index.query(query);
+  }
+
+  /**
+   * A lineage question (lineageQuery.ts), answered from the lineage tables after folding what the journal,
+   * the git ledger and the rewrite log gained since the last question.
+   */
+  lineage(input: unknown): unknown {
+    const parsed = LineageQuery.safeParse(input);
+    if (!parsed.success) throw new Error(`invalid lineage query: ${formatIssues(parsed.error)}`);
+    this.catchUp();
+    const lineage = this.index.lineage;
+    const folded = this.index.transaction(() => lineage.foldPending() + foldLineageSources(this.options.layout.home, lineage));
+    if (folded > 0) this.touched(folded);
+    this.lastActivity = Date.now();
+    const q = parsed.data;
+    switch (q.op) {
+      case 'ancestry':
+        return lineage.ancestry(q.nodes);
+      case 'descendants':
+        return lineage.descendants(q.node);
+      case 'impact':
+        return lineage.impact(q);
+      case 'counts':
+        return lineage.counts();
+    }
   }
 
   /** Whether records with these ids are stored (the index alone answers: nothing is read from the journal). */

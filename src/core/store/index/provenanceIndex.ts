@@ -10,6 +10,7 @@ import { compileQuery, type InternLookups, ProvenanceQuery, type ProvenanceHit, 
 import { DISPOSITIONS, type IndexOp } from './indexRow';
 import { type IndexMigration, INDEX_MIGRATIONS, migrateIndex, SECONDARY_INDEXES, tuneIndexConnection } from './indexSchema';
 import { fileKey, INTERN_SPECS, InternTable } from './internTable';
+import { LineageIndex } from './lineageIndex';
 
 const RECORD_INSERT_COLUMNS = 'seq, id, kind, repo, file, session, tool, model, time, time_end, disposition, line_start, line_end, content_hash, segment, offset, length';
 const VALUES_PER_ROW = 17;
@@ -74,6 +75,10 @@ export class ProvenanceIndex {
   private lastIndexBuildMs: number | null = null;
   /** Rows in the record table, approximately (replacing puts count too): only steers bulk-load detection. */
   private rows: number;
+  /** The lineage graph's tables (nodes, edges, line hashes), folded in the same transactions. */
+  readonly lineage: LineageIndex;
+  /** Whether the schema has the lineage tables (an index opened with older migrations, in tests, has not). */
+  private readonly hasLineage: boolean;
 
   /** Opens a database from snapshot bytes (or empty), migrated to the current schema. Throws IndexVersionError for a newer one. */
   static open(SQL: SqlJsStatic, bytes?: Uint8Array, migrations: readonly IndexMigration[] = INDEX_MIGRATIONS): ProvenanceIndex {
@@ -107,6 +112,8 @@ export class ProvenanceIndex {
     const present = new Set((db.exec("SELECT name FROM sqlite_master WHERE type = 'index'")[0]?.values ?? []).map(([name]) => String(name)));
     this.secondaryBuilt = SECONDARY_INDEXES.every((index) => present.has(index.name));
     this.rows = this.countRows();
+    this.lineage = new LineageIndex(db);
+    this.hasLineage = db.exec("SELECT 1 FROM sqlite_master WHERE name = 'lin_node'").length > 0;
   }
 
   private countRows(): number {
@@ -173,7 +180,8 @@ export class ProvenanceIndex {
         pending[at++] = r.id;
         pending[at++] = r.kind;
         pending[at++] = repo;
-        pending[at++] = r.path === null ? 0 : this.fileId(repo, r.path);
+        const file = r.path === null ? 0 : this.fileId(repo, r.path);
+        pending[at++] = file;
         pending[at++] = this.sessions.id(r.session) ?? this.sessions.add(r.session, [r.session]);
         pending[at++] = this.tools.id(r.tool) ?? this.tools.add(r.tool, [r.tool]);
         pending[at++] = this.models.id(r.model) ?? this.models.add(r.model, [r.model]);
@@ -186,6 +194,14 @@ export class ProvenanceIndex {
         pending[at++] = op.segment;
         pending[at++] = op.offset;
         pending[at++] = op.length;
+        if (r.lin && this.hasLineage) {
+          // Lineage is derived and secondary: a record whose facts do not fold is still indexed.
+          try {
+            this.lineage.putRecord(r.id, r.lin, file);
+          } catch {
+            this.lineage.failures++;
+          }
+        }
         if (++rows === ROWS_PER_UPSERT) {
           this.upsertMany.run(pending);
           rows = 0;
@@ -194,6 +210,7 @@ export class ProvenanceIndex {
       flush();
       // Retention must not leave the paths and ids of removed records behind in the lookup tables.
       if (pruned) {
+        if (this.hasLineage) this.lineage.pruneOrphans();
         this.fileIds.clear();
         this.repos.dropUnreferenced('repo');
         this.files.dropUnreferenced('file');
@@ -209,6 +226,19 @@ export class ProvenanceIndex {
       throw err;
     }
     this.rows = pruned ? this.countRows() : this.rows + puts;
+  }
+
+  /** Runs `work` in one transaction (rolled back if it throws). */
+  transaction<T>(work: () => T): T {
+    this.db.run('BEGIN');
+    try {
+      const result = work();
+      this.db.run('COMMIT');
+      return result;
+    } catch (err) {
+      this.db.run('ROLLBACK');
+      throw err;
+    }
   }
 
   /** The id of a file (interned on first sight), through the per-repository cache. */
@@ -315,6 +345,7 @@ export class ProvenanceIndex {
   }
 
   close(): void {
+    this.lineage.close();
     for (const statement of this.queries.values()) statement.free();
     this.queries.clear();
     for (const table of [this.repos, this.files, this.sessions, this.tools, this.models]) table.free();

@@ -7,7 +7,7 @@ import type { FoldBatch } from '../index/indexService';
 
 const PUT = 0;
 const PRUNE = 1;
-const PUT_WIDTH = 19;
+const PUT_WIDTH = 20;
 
 export type PackedFoldBatch = Omit<FoldBatch, 'ops'> & { packed: unknown[] };
 
@@ -19,7 +19,7 @@ export function packFoldBatch(batch: FoldBatch): PackedFoldBatch {
       continue;
     }
     const f = op.fields;
-    packed.push(PUT, op.seq, op.segment, op.offset, op.length, f.kind, f.id, f.repo, f.remote, f.path, f.session, f.tool, f.model, f.time, f.timeEnd, f.disposition, f.lineStart, f.lineEnd, f.contentHash);
+    packed.push(PUT, op.seq, op.segment, op.offset, op.length, f.kind, f.id, f.repo, f.remote, f.path, f.session, f.tool, f.model, f.time, f.timeEnd, f.disposition, f.lineStart, f.lineEnd, f.contentHash, f.lin);
   }
   const { ops: _ops, ...rest } = batch;
   return { ...rest, packed };
@@ -55,6 +55,7 @@ export function unpackFoldBatch(batch: PackedFoldBatch): FoldBatch {
         lineStart: p[i + 16]!,
         lineEnd: p[i + 17]!,
         contentHash: p[i + 18]!,
+        lin: p[i + 19]!,
       },
     });
     i += PUT_WIDTH;

@@ -1,6 +1,7 @@
 /** The index in this thread, behind the same promise API as the worker (one-shot CLI commands, tests). */
 import type { ProvenanceRecord } from '../../model/schema';
 import type { IndexApi } from '../indexApi';
+import type { LineageAnswer, LineageQuery } from '../index/lineageQuery';
 import type { ProvenanceQuery, QueryPage } from '../index/indexQuery';
 import { type FoldBatch, type IndexServiceOptions, IndexService, type IndexStats, type SnapshotResult } from '../index/indexService';
 import { dispatchIndexCall } from './indexDispatch';
@@ -32,6 +33,10 @@ export class InProcessIndex implements IndexApi {
 
   query(query: ProvenanceQuery): Promise<QueryPage> {
     return this.call('query', query);
+  }
+
+  lineage<Q extends LineageQuery>(query: Q): Promise<LineageAnswer<Q>> {
+    return this.call('lineage', query);
   }
 
   hasRecords(ids: readonly string[]): Promise<boolean[]> {

@@ -7,6 +7,8 @@ export function dispatchIndexCall(service: IndexService, method: IndexMethod, ar
   switch (method) {
     case 'query':
       return service.query(arg as ProvenanceQuery);
+    case 'lineage':
+      return service.lineage(arg);
     case 'hasRecords':
       return service.hasRecords(arg as string[]);
     case 'getRecords':

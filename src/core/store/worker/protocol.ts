@@ -23,7 +23,7 @@ export const WorkerInit = z.object({
 });
 export type WorkerInit = z.infer<typeof WorkerInit>;
 
-export type IndexMethod = 'query' | 'hasRecords' | 'getRecords' | 'stats' | 'snapshot' | 'catchUp' | 'close';
+export type IndexMethod = 'query' | 'lineage' | 'hasRecords' | 'getRecords' | 'stats' | 'snapshot' | 'catchUp' | 'close';
 
 export type ToWorker = { type: 'call'; id: number; method: IndexMethod; arg?: unknown } | { type: 'fold'; batch: PackedFoldBatch };
 

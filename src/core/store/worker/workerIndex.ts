@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ProvenanceRecord } from '../../model/schema';
 import type { IndexApi } from '../indexApi';
+import type { LineageAnswer, LineageQuery } from '../index/lineageQuery';
 import type { ProvenanceQuery, QueryPage } from '../index/indexQuery';
 import type { FoldBatch, IndexStats, SnapshotResult } from '../index/indexService';
 import type { ProblemSink } from '../storeErrors';
@@ -46,6 +47,10 @@ export class WorkerIndex implements IndexApi {
 
   query(query: ProvenanceQuery): Promise<QueryPage> {
     return this.call('query', query);
+  }
+
+  lineage<Q extends LineageQuery>(query: Q): Promise<LineageAnswer<Q>> {
+    return this.call('lineage', query);
   }
 
   hasRecords(ids: readonly string[]): Promise<boolean[]> {
