@@ -163,6 +163,28 @@ describe('Plus search through the server (real PostgreSQL 15 + pgvector, real en
     assert.match(again.output(), /embedding model changed from stub-a \(48 dims\) to stub-b/);
   });
 
+  it("ranks only records in the caller's scope: a developer's hybrid and semantic answers hold their own records, never another's", async () => {
+    const db = await superDb();
+    const server = await serve(db.url, { url: ep.url, model: 'stub-a' });
+    await upload(server, fixtures()); // the admin's records
+    assert.equal((await api(server.url, server.token, '/api/v1/users', { body: { name: 'dev', role: 'developer' } })).status, 201);
+    const devToken = ((await api(server.url, server.token, '/api/v1/tokens', { body: { user: 'dev' } })).json as { token: string }).token;
+    const mine = { ...fixtureRecord(FIXTURES[0]!, 0), id: 'dev-own-login' } as ProvenanceRecord;
+    const own = await api(server.url, devToken, '/api/v1/records', { body: { source: 'dev', entries: chainEntries([mine]).entries } });
+    assert.equal(own.status, 200, own.text);
+    await embeddingsCaughtUp(server, 'stub-a');
+    const admin = await search(server, 'login password', 'hybrid');
+    assert.ok(admin.records.some((r) => r.id === 's01') && admin.records.some((r) => r.id === 'dev-own-login'), 'an admin reads everyone');
+    for (const mode of ['hybrid', 'semantic', 'lexical'] as SearchMode[]) {
+      const res = await api(server.url, devToken, `/api/v1/search?q=${encodeURIComponent('login password')}&mode=${mode}`);
+      assert.equal(res.status, 200, res.text);
+      const ids = (res.json.records as ProvenanceRecord[]).map((r) => r.id);
+      const hitIds = ((res.json.search as SearchReport).hits ?? []).map((h) => h.id);
+      assert.deepEqual(ids, ['dev-own-login'], `${mode}: only the developer's own record`);
+      assert.deepEqual(hitIds, ['dev-own-login'], `${mode}: no rank or score of a record outside the scope`);
+    }
+  });
+
   it('with the endpoint down, ingest completes at once and search says embeddings are pending; they catch up later', async () => {
     const db = await superDb();
     const down = await startEmbeddingServer({ dims: 48 });
