@@ -134,6 +134,26 @@ for (const backend of backendsUnderTest())
       assert.deepEqual([audrey.reads, audrey.canExport, audrey.canManage], ['organisation', true, false]);
     });
 
+    it("lineage: another team's records in a path are redacted nodes, their ids nowhere in the answer", async () => {
+      const asked = async (who: string, q: string) => {
+        const res = await as(who, `/api/v1/lineage?${q}`);
+        assert.equal(res.status, 200, res.text);
+        return res.text;
+      };
+      const bobEdit = encodeURIComponent(`edit:${bob[0]!.id}`);
+      for (const q of [`node=${bobEdit}`, 'session=ses_bob', `node=${bobEdit}&format=prov`]) {
+        const alices = await asked('alice', q);
+        for (const r of bob) assert.ok(!alices.includes(r.id), `${q}: alice's answer names none of bob's records`);
+        assert.match(alices, /outside your access/, `${q}: they are there, redacted`);
+        for (const who of ['bob', 'audrey', 'admin']) {
+          const text = await asked(who, q);
+          assert.ok(text.includes(bob[0]!.id) && !text.includes("outside your access"), `${q}: ${who} reads bob's record: ${text.slice(0, 1500)}`);
+        }
+      }
+      const own = await asked('alice', `node=${encodeURIComponent(`edit:${alice[0]!.id}`)}`);
+      assert.ok(own.includes(alice[0]!.id) && !own.includes('outside your access'), 'her own path is shown in full');
+    });
+
     it('lists: developers their own records, leads their teams, auditors and admins everything', async () => {
       assert.deepEqual(await listIds('alice'), ids(alice));
       assert.deepEqual(await listIds('amos'), ids(amos));

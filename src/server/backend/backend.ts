@@ -65,7 +65,10 @@ export interface IngestBackend {
  */
 export interface QueriesBackend {
   record(scope: RecordScope, id: string): Promise<unknown | null>;
-  /** Which of these record ids are stored and inside the scope (lineage shows the others redacted). */
+  /**
+   * Which of these ids are records inside the scope, or sessions with a record inside it (a session node is
+   * readable to whoever may read one of its edits); lineage shows the others redacted.
+   */
   readableIds(scope: RecordScope, ids: readonly string[]): Promise<Set<string>>;
   records(scope: RecordScope, filter: RecordFilter, limit: number, cursor?: string): Promise<Page<unknown>>;
   search(scope: RecordScope, text: string, limit: number, cursor?: string): Promise<Page<unknown>>;

@@ -13,6 +13,7 @@ import type { Handler } from '../context';
 import { HttpError, sendJson, sendText } from '../http/respond';
 import { parseQuery } from '../api/params';
 import { answerLineage, LineageQuery, principalAccess } from '../lineage/lineageQuery';
+import { obscureRedacted } from '../lineage/obscureRedacted';
 import { esc, layout } from './html';
 
 const PAGE_HEADERS = {
@@ -60,7 +61,7 @@ export const lineageData: Handler = async (ctx, { res, url, principal }) => {
     return;
   }
   const f = parseQuery(Overview, url);
-  sendJson(res, 200, { overview: await ctx.lineage.service.overview(f, f.limit, access) });
+  sendJson(res, 200, { overview: obscureRedacted(await ctx.lineage.service.overview(f, f.limit, access)) });
 };
 
 let cytoscapeText: string | null = null;

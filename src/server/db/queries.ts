@@ -85,7 +85,11 @@ export class Queries {
     const out = new Set<string>();
     for (let i = 0; i < ids.length; i += 500) {
       const part = ids.slice(i, i + 500);
-      const rows = this.db.prepare(`SELECT id FROM records WHERE id IN (${part.map(() => '?').join(', ')}) AND ${recordsInScope(scope)}`).all(...part) as { id: string }[];
+      const list = part.map(() => '?').join(', ');
+      const rows = this.db
+        .prepare(`SELECT id FROM records WHERE id IN (${list}) AND ${recordsInScope(scope)}
+                  UNION SELECT session_id FROM records WHERE session_id IN (${list}) AND ${recordsInScope(scope)}`)
+        .all(...part, ...part) as { id: string }[];
       for (const r of rows) out.add(r.id);
     }
     return out;

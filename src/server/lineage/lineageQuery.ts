@@ -15,6 +15,7 @@ import { BlameCommitError } from '../db/blame';
 import { HttpError, sendJson } from '../http/respond';
 import { parseQuery } from '../api/params';
 import { allReadable, provOf, type RecordAccess } from './lineageService';
+import { obscureRedacted } from './obscureRedacted';
 import { scopeFor } from '../access/scope';
 import type { RecordScope } from '../access/scopeSql';
 import type { Principal } from '../db/accounts';
@@ -71,18 +72,18 @@ export async function answerLineage(ctx: ServerContext, q: LineageQuery, access:
   if (q.tool || q.model) return { impact: { tool: q.tool ?? null, model: q.model ?? null, since: q.since ?? null, until: q.until ?? null, ...(await svc.impact(q)) } };
   if (q.session || q.prompt) {
     const id = q.session ? nodeId.session(q.session) : q.prompt!;
-    const g = await svc.descendants(id, access);
+    const g = obscureRedacted(await svc.descendants(id, access));
     if (!g) throw new HttpError(404, `no lineage node ${id.slice(0, 200)}`);
     return prov ? provOf(g) : { start: id, descendants: g };
   }
   if (q.node) {
-    const a = await svc.nodeAncestry(q.node, access);
+    const a = obscureRedacted(await svc.nodeAncestry(q.node, access));
     if (!a) throw new HttpError(404, `no lineage node ${q.node.slice(0, 200)}`);
     return prov ? provOf(a.graph) : a;
   }
   let answer;
   try {
-    answer = await svc.lineAncestry({ repo: q.repo!, path: q.path!, line: q.line!, rev: q.rev!.toLowerCase() }, access);
+    answer = obscureRedacted(await svc.lineAncestry({ repo: q.repo!, path: q.path!, line: q.line!, rev: q.rev!.toLowerCase() }, access));
   } catch (err) {
     if (err instanceof BlameCommitError) throw new HttpError(400, err.message);
     throw err;

@@ -38,7 +38,8 @@ export class PgQueries implements QueriesBackend {
     if (ids.length === 0) return new Set();
     const { rows } = await this.pool.query<{ id: string }>(
       `SELECT m.id FROM record_ids m JOIN records r ON r.org_id = m.org_id AND r.time = m.time AND r.rid = m.rid
-       WHERE m.org_id = $1 AND m.id = ANY($2::text[]) AND ${recordsInScope(scope, 'r.uploader_id')}`,
+       WHERE m.org_id = $1 AND m.id = ANY($2::text[]) AND ${recordsInScope(scope, 'r.uploader_id')}
+       UNION SELECT r.session_id FROM records r WHERE r.org_id = $1 AND r.session_id = ANY($2::text[]) AND ${recordsInScope(scope, 'r.uploader_id')}`,
       [ORG, ids.map(clean)],
     );
     return new Set(rows.map((r) => r.id));
