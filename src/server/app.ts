@@ -220,10 +220,14 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
             server.close(() => {
               clearInterval(idle);
               clearTimeout(cut);
-              backend.close().then(done, (err: unknown) => {
-                process.stderr.write(`lineagelens server: closing the database: ${(err as Error).message}\n`);
-                done();
-              });
+              // The lineage of what was uploaded is built before the database closes.
+              context.lineage.queue
+                .idle()
+                .then(() => backend.close())
+                .then(done, (err: unknown) => {
+                  process.stderr.write(`lineagelens server: closing the database: ${(err as Error).message}\n`);
+                  done();
+                });
             });
             server.closeIdleConnections();
           })),

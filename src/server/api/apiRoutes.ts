@@ -47,7 +47,8 @@ function ingestWith(schema: ZodType<{ source: string; entries: UploadEntry[] }>)
     const gov = await ctx.governance.prepareIngest(principal!.user.id, batch.source, batch.entries, (i) => verifiedRecordJson(batch.entries[i]!, rawEntries[i]!.record) ?? '', teams);
     const result = await ctx.backend.ingest.ingest(principal!.user.id, batch.source, rawEntries, gov?.entries ?? batch.entries, gov?.stored);
     if (gov) await ctx.governance.afterIngest(gov);
-    await ctx.lineage.indexer.onRecords((gov?.entries ?? batch.entries).map((e) => e.record));
+    // Nodes and edges are built after the answer (lineage/indexQueue.ts); lineage reads wait for them.
+    await ctx.lineage.queue.records((gov?.entries ?? batch.entries).map((e) => e.record));
     ctx.metrics.recordsAccepted += result.accepted;
     ctx.metrics.recordsDuplicate += result.duplicate;
     sendJson(res, 200, result);

@@ -53,7 +53,7 @@ export const ingestBindings: Handler = async (ctx, { req, res, principal }) => {
   const batch = parseBody(LedgerUploadBatch, parseJsonBody(req, await readBody(req, ctx.maxBodyBytes)), 'git ledger batch');
   const records = batch.records.map((record: GitRecord) => ({ record, json: canonicalJson(record) }));
   const result = await ctx.backend.git.ingest(principal!.user.id, records);
-  await ctx.lineage.indexer.onLedger(batch.records);
+  await ctx.lineage.queue.ledger(batch.records);
   sendJson(res, 200, result);
 };
 

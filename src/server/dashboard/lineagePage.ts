@@ -61,6 +61,7 @@ export const lineageData: Handler = async (ctx, { res, url, principal }) => {
     return;
   }
   const f = parseQuery(Overview, url);
+  await ctx.lineage.queue.idle();
   sendJson(res, 200, { overview: obscureRedacted(await ctx.lineage.service.overview(f, f.limit, access)) });
 };
 

@@ -2,6 +2,7 @@
 import type { ServerBackend } from '../backend/backend';
 import { SqliteBackend } from '../backend/sqliteBackend';
 import type { PgBackend } from '../postgres/pgBackend';
+import { LineageIndexQueue } from './indexQueue';
 import { LineageIndexer } from './lineageIndexer';
 import { LineageService } from './lineageService';
 import type { LineageStore } from './lineageStore';
@@ -10,10 +11,13 @@ import { SqliteLineage } from './sqliteLineage';
 
 export interface ServerLineage {
   indexer: LineageIndexer;
+  /** What the ingest routes use: indexing after the upload is answered (indexQueue.ts). */
+  queue: LineageIndexQueue;
   service: LineageService;
 }
 
 export function lineageFor(backend: ServerBackend): ServerLineage {
   const store: LineageStore = backend instanceof SqliteBackend ? new SqliteLineage(backend.db) : new PgLineage((backend as PgBackend).pool);
-  return { indexer: new LineageIndexer(store), service: new LineageService(store) };
+  const indexer = new LineageIndexer(store);
+  return { indexer, queue: new LineageIndexQueue(indexer), service: new LineageService(store) };
 }

@@ -42,7 +42,10 @@ export class LineageIndexer {
   }
 
   async onRecords(records: readonly ProvenanceRecord[]): Promise<void> {
-    for (const r of records) await this.onRecord(r);
+    const all = async () => {
+      for (const r of records) await this.onRecord(r);
+    };
+    await (this.store.batch ? this.store.batch(all) : all());
   }
 
   private async onRecord(r: ProvenanceRecord): Promise<void> {

@@ -67,6 +67,7 @@ export async function principalAccess(ctx: ServerContext, principal: Principal):
 
 /** Answers one lineage question (also the dashboard's data route). */
 export async function answerLineage(ctx: ServerContext, q: LineageQuery, access: RecordAccess = allReadable): Promise<unknown> {
+  await ctx.lineage.queue.idle(); // everything uploaded before the question is in the graph
   const svc = ctx.lineage.service;
   const prov = q.format === 'prov';
   if (q.tool || q.model) return { impact: { tool: q.tool ?? null, model: q.model ?? null, since: q.since ?? null, until: q.until ?? null, ...(await svc.impact(q)) } };

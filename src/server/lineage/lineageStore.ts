@@ -75,6 +75,11 @@ export const DOWN_OUT_KINDS: EdgeKind[] = ['landed-in', 'moved-to', 'rewritten-a
 export const MAX_DEPTH = 64;
 
 export interface LineageStore {
+  /**
+   * Runs one batch of indexing as one unit of storage work where that is cheaper (SQLite: one transaction
+   * instead of one per statement group); without it each call stands alone.
+   */
+  batch?(work: () => Promise<void>): Promise<void>;
   /** Inserts nodes; an existing node's attrs are merged (`merge`) or left alone (`ifMissing`). */
   putNodes(nodes: StoredNode[], mode: 'merge' | 'ifMissing'): Promise<void>;
   /** Inserts edges; an existing edge is replaced when the new one is at least as sure. */
