@@ -6,6 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
+import type { ProvenanceRecord } from '../../src/core/model/schema';
 import { PgRecordTextSource } from '../../src/server/pg/recordTextSource';
 import { detectVector, ensureSearchSchema } from '../../src/server/pg/searchSchema';
 import { SemanticIndex } from '../../src/server/pg/semanticIndex';
@@ -67,6 +68,25 @@ describe('search on PostgreSQL + pgvector (real database, real endpoint)', funct
     const idx = (await db.pool.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'record_embeddings' AND indexname = 'record_embeddings_hnsw'`)).rows[0];
     assert.match(idx.indexdef, /USING hnsw \(embedding vector_cosine_ops\)/);
     await queue.close();
+  });
+
+  it('records enqueued while a batch is being embedded stay pending and are embedded next', async () => {
+    const { queue } = newQueue('stub-a');
+    const fresh = (prefix: string) => FIXTURES.slice(0, 5).map((f, i) => ({ ...fixtureRecord(f, i), id: `${prefix}-${i}` }) as ProvenanceRecord);
+    const first = await insertRecords(db.pool, fresh('during-a'));
+    const second = await insertRecords(db.pool, fresh('during-b'));
+    ep.delayMs = 200;
+    queue.enqueue(first); // a batch of 5 (< batchSize) starts at once and waits on the endpoint
+    queue.enqueue(second); // arrives while that batch is in flight
+    assert.equal(queue.status().pending, 10);
+    await queue.idle();
+    ep.delayMs = 0;
+    const ids = (await db.pool.query<{ record_id: string }>(`SELECT record_id FROM record_embeddings WHERE record_id LIKE 'during-%' ORDER BY record_id`)).rows.map((r) => r.record_id);
+    assert.deepEqual(ids, [...first, ...second].map((r) => r.id).sort(), 'every record of both uploads has its vector');
+    assert.equal(queue.status().pending, 0);
+    await queue.close();
+    // The later tests count the fixture records: these ten go again.
+    for (const table of ['record_embeddings', 'records', 'record_ids']) await db.pool.query(`DELETE FROM ${table} WHERE ${table === 'record_embeddings' ? 'record_id' : 'id'} LIKE 'during-%'`);
   });
 
   it('relevance on the test set: recall@10 and MRR for lexical, semantic and hybrid', async () => {

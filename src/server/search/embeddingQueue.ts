@@ -118,7 +118,7 @@ export class EmbeddingQueue {
   private async loop(): Promise<void> {
     while (!this.closed) {
       if (this.pending.length > 0) {
-        await this.process(this.pending.slice(0, this.batchSize), () => this.pending.splice(0, this.batchSize));
+        await this.processPending();
       } else if (this.backfillWanted) {
         this.backfillWanted = false;
         await this.backfill();
@@ -144,11 +144,20 @@ export class EmbeddingQueue {
         }
         for (let i = 0; i < items.length && !this.closed; i += this.batchSize) await this.process(items.slice(i, i + this.batchSize), () => undefined);
         // Fresh records take turns with a long backfill, so new records do not wait behind it.
-        while (this.pending.length > 0 && !this.closed) await this.process(this.pending.slice(0, this.batchSize), () => this.pending.splice(0, this.batchSize));
+        while (this.pending.length > 0 && !this.closed) await this.processPending();
       }
     } finally {
       this.s.backfilling = false;
     }
+  }
+
+  /**
+   * Embeds the oldest pending records. Only the records taken are removed afterwards: records enqueued
+   * while the batch was embedded were appended behind it and stay pending.
+   */
+  private async processPending(): Promise<void> {
+    const batch = this.pending.slice(0, this.batchSize);
+    await this.process(batch, () => this.pending.splice(0, batch.length));
   }
 
   /** Embeds one batch, retrying transient failures; `done` removes it from wherever it came from. */
