@@ -58,13 +58,14 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 200, burst: 400 };
 
 export function createContext(backend: ServerBackend, options: Pick<ServerOptions, 'version' | 'maxBodyBytes' | 'rateLimit' | 'webhooks' | 'oidc'>): ServerContext {
+  const prFacts = backend instanceof SqliteBackend ? new SqlitePrFacts(backend.db) : new PgPrFacts((backend as PgBackend).pool);
   return {
     backend,
-    prFacts: backend instanceof SqliteBackend ? new SqlitePrFacts(backend.db) : new PgPrFacts((backend as PgBackend).pool),
+    prFacts,
     webhooks: options.webhooks ?? {},
     governance: new Governance(governanceStoreFor(backend)),
     oidc: options.oidc ?? null,
-    lineage: lineageFor(backend),
+    lineage: lineageFor(backend, (repo) => prFacts.factsOf(repo), (m) => process.stderr.write(`lineagelens server: ${m}\n`)),
     metrics: new Metrics(),
     limiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT),
     version: options.version,
@@ -206,6 +207,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
       const host = options.host.includes(':') ? `[${options.host}]` : options.host;
       let closing: Promise<void> | null = null;
       const jobs = startGovernanceJobs(context, options.governanceIntervalMs ?? 3_600_000);
+      context.lineage.queue.start(); // what an earlier run left in the lineage outbox
       resolve({
         url: `http://${host}:${port}`,
         server,
@@ -220,9 +222,9 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
             server.close(() => {
               clearInterval(idle);
               clearTimeout(cut);
-              // The lineage of what was uploaded is built before the database closes.
+              // Lineage indexing stops after its current step; the outbox keeps the rest for the next start.
               context.lineage.queue
-                .idle()
+                .close()
                 .then(() => backend.close())
                 .then(done, (err: unknown) => {
                   process.stderr.write(`lineagelens server: closing the database: ${(err as Error).message}\n`);

@@ -150,6 +150,9 @@ describe(`graph lineage on the team server, ${backend.name} (real git, store, sy
       const pr = p.pull_request as Record<string, unknown>;
       (pr.head as Record<string, unknown>).sha = c.c3r;
       pr.merge_commit_sha = merge;
+      // Merged after the push was delivered (a push's time is its delivery's): pushes after a merge
+      // belong to whatever comes next, not to this PR.
+      pr.merged_at = new Date().toISOString();
     });
   });
 

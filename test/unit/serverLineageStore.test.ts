@@ -59,7 +59,7 @@ describe(`server lineage tables and queries on ${kind}`, function () {
       backend = (await openPgBackend(db.url)).backend;
       cleanup = db.drop;
     }
-    lineage = lineageFor(backend);
+    lineage = lineageFor(backend, async () => []);
     // The later edit first: the earlier one, arriving second, must still be linked.
     await lineage.indexer.onRecords([h.claude, h.other]);
     await lineage.indexer.onRecords([h.copilot]);

@@ -31,7 +31,7 @@ export const openApi: Handler = (ctx, { res }) => {
 export const metrics: Handler = async (ctx, { res, principal }) => {
   const scope = await scopeFor(ctx.backend, principal!);
   if (scope.read.userIds !== null) throw new HttpError(403, 'only an admin or an auditor may read the metrics');
-  sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', ctx.metrics.render({ recordsStored: await ctx.backend.queries.recordCount() }));
+  sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', ctx.metrics.render({ recordsStored: await ctx.backend.queries.recordCount(), lineagePending: await ctx.lineage.queue.backlog() }));
 };
 
 function ingestWith(schema: ZodType<{ source: string; entries: UploadEntry[] }>): Handler {
@@ -47,7 +47,7 @@ function ingestWith(schema: ZodType<{ source: string; entries: UploadEntry[] }>)
     const gov = await ctx.governance.prepareIngest(principal!.user.id, batch.source, batch.entries, (i) => verifiedRecordJson(batch.entries[i]!, rawEntries[i]!.record) ?? '', teams);
     const result = await ctx.backend.ingest.ingest(principal!.user.id, batch.source, rawEntries, gov?.entries ?? batch.entries, gov?.stored);
     if (gov) await ctx.governance.afterIngest(gov);
-    // Nodes and edges are built after the answer (lineage/indexQueue.ts); lineage reads wait for them.
+    // Nodes and edges are built after the answer, from the lineage outbox (lineage/indexRunner.ts); lineage reads wait for them.
     await ctx.lineage.queue.records((gov?.entries ?? batch.entries).map((e) => e.record));
     ctx.metrics.recordsAccepted += result.accepted;
     ctx.metrics.recordsDuplicate += result.duplicate;

@@ -42,7 +42,7 @@ function receiver(provider: Provider): Handler {
       `sha256:${createHash('sha256').update(body).digest('hex')}`;
     const stored = parsed.facts.length > 0 ? await ctx.prFacts.add(provider, deliveryId, parsed.facts, new Date().toISOString()) : false;
     // Lineage: reviewed-in edges of the repositories this delivery is about.
-    if (stored) for (const repo of new Set(parsed.facts.map((f) => f.repo.id))) await ctx.lineage.queue.prFacts(repo, () => ctx.prFacts.factsOf(repo));
+    if (stored) for (const repo of new Set(parsed.facts.map((f) => f.repo.id))) await ctx.lineage.queue.prFacts(repo);
     sendJson(res, 200, { delivery: deliveryId, facts: parsed.facts.length, stored, ...(parsed.ignored ? { ignored: parsed.ignored } : {}) });
   };
 }

@@ -57,6 +57,7 @@ const TEAM_VISIBILITY_MIGRATION = `
   CREATE INDEX git_bindings_user ON git_bindings (user_id);
 `;
 import { SQLITE_LINEAGE_MIGRATION } from '../lineage/sqliteLineage';
+import { SQLITE_LINEAGE_OUTBOX_MIGRATION } from '../lineage/sqliteOutbox';
 
 export type Db = BetterSqlite3.Database;
 
@@ -151,6 +152,8 @@ export const MIGRATIONS: readonly string[] = [
   GOVERNANCE_MIGRATION,
   // 6: the lineage graph (server/lineage/sqliteLineage.ts)
   SQLITE_LINEAGE_MIGRATION,
+  // 7: the lineage outbox: uploads waiting to be indexed (server/lineage/sqliteOutbox.ts)
+  SQLITE_LINEAGE_OUTBOX_MIGRATION,
 ];
 
 export function openServerDb(file: string): Db {

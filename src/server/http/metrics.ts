@@ -11,7 +11,7 @@ export class Metrics {
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
   }
 
-  render(gauges: { recordsStored: number }): string {
+  render(gauges: { recordsStored: number; lineagePending: number }): string {
     const mem = process.memoryUsage();
     const lines = [
       '# HELP lineagelens_http_requests_total HTTP requests by route and status.',
@@ -30,6 +30,9 @@ export class Metrics {
       '# HELP lineagelens_records_stored Records in the database.',
       '# TYPE lineagelens_records_stored gauge',
       `lineagelens_records_stored ${gauges.recordsStored}`,
+      '# HELP lineagelens_lineage_pending_uploads Uploads waiting in the lineage outbox to be indexed into the graph.',
+      '# TYPE lineagelens_lineage_pending_uploads gauge',
+      `lineagelens_lineage_pending_uploads ${gauges.lineagePending}`,
       '# HELP process_resident_memory_bytes Resident memory size in bytes.',
       '# TYPE process_resident_memory_bytes gauge',
       `process_resident_memory_bytes ${mem.rss}`,

@@ -67,7 +67,7 @@ export async function principalAccess(ctx: ServerContext, principal: Principal):
 
 /** Answers one lineage question (also the dashboard's data route). */
 export async function answerLineage(ctx: ServerContext, q: LineageQuery, access: RecordAccess = allReadable): Promise<unknown> {
-  await ctx.lineage.queue.idle(); // everything uploaded before the question is in the graph
+  await ctx.lineage.queue.idle(); // everything uploaded before the question is in the graph (or a minute passed: see lineage below)
   const svc = ctx.lineage.service;
   const prov = q.format === 'prov';
   if (q.tool || q.model) return { impact: { tool: q.tool ?? null, model: q.model ?? null, since: q.since ?? null, until: q.until ?? null, ...(await svc.impact(q)) } };
@@ -92,4 +92,9 @@ export async function answerLineage(ctx: ServerContext, q: LineageQuery, access:
   return prov ? provOf(answer.ancestry?.graph ?? { nodes: [], edges: [] }) : answer;
 }
 
-export const lineage: Handler = async (ctx, { res, url, principal }) => sendJson(res, 200, await answerLineage(ctx, parseQuery(LineageQuery, url), await principalAccess(ctx, principal!)));
+export const lineage: Handler = async (ctx, { res, url, principal }) => {
+  const answer = await answerLineage(ctx, parseQuery(LineageQuery, url), await principalAccess(ctx, principal!));
+  // Uploads whose lineage is not indexed yet (a long backlog the read could not wait out): said, not hidden.
+  const behind = await ctx.lineage.queue.backlog();
+  sendJson(res, 200, answer, behind > 0 ? { 'x-lineagelens-lineage-pending': String(behind) } : undefined);
+};

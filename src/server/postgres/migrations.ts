@@ -18,6 +18,7 @@ import type { PoolClient } from 'pg';
 import { PG_GOVERNANCE_SQL } from '../governance/pgGovernance';
 import { SEARCH_SCHEMA_SQL } from '../pg/searchSchema';
 import { PG_LINEAGE_MIGRATION } from '../lineage/pgLineage';
+import { PG_LINEAGE_OUTBOX_MIGRATION } from '../lineage/pgOutbox';
 
 export interface Migration {
   version: number;
@@ -252,6 +253,11 @@ CREATE INDEX git_bindings_user ON git_bindings (org_id, user_id);
     // (search/plusSearch.ts). Records stored before this version keep their tsvector (words of the
     // 'simple' configuration), which the lexical query still matches; only new ones get split identifiers.
     sql: SEARCH_SCHEMA_SQL,
+  },
+  {
+    version: 8,
+    name: 'lineage outbox: uploads waiting to be indexed into the lineage graph',
+    sql: PG_LINEAGE_OUTBOX_MIGRATION,
   },
 ];
 
