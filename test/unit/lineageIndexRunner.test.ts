@@ -3,10 +3,12 @@
  * uploads are indexed after they are answered and not while a burst goes on; a read indexes at once; the
  * oldest upload waits at most the lag bound; rows a stopped (or crashed) server left are indexed by the
  * next one; a row that keeps failing is dropped with a log line and does not hold up the rest; on
- * PostgreSQL, of two servers sharing a database one indexes at a time and the other's reads wait for it.
+ * PostgreSQL, of two servers sharing a database one indexes at a time and the other's reads wait for it;
+ * and a real server process killed with uploads still in the outbox indexes them after its restart.
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import { nodeId } from '../../src/core/lineage/lineageGraph';
 import type { ProvenanceRecord } from '../../src/core/model/schema';
 import { GENESIS_HASH, makeUploadEntry } from '../../src/core/sync/uploadChain';
@@ -23,7 +25,7 @@ import { SqliteOutbox } from '../../src/server/lineage/sqliteOutbox';
 import { openPgBackend, type PgBackend } from '../../src/server/postgres/pgBackend';
 import { aiEdit } from './gitHelpers';
 import { backendsUnderTest, createTestDatabase } from './serverBackends';
-import { removeDir, tempDir } from './serverHarness';
+import { api, chainEntries, removeDir, type ServerProcess, startServerProcess, tempDir } from './serverHarness';
 
 const REPO = 'b'.repeat(64);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -159,4 +161,40 @@ describe(`lineage outbox and index runner on ${kind}`, function () {
       assert.equal(await indexed(records), 3);
       await other.close();
     });
+});
+
+describe('lineage outbox across a kill -9 of the server (SQLite, real process)', function () {
+  this.timeout(60_000);
+  it('uploads answered but not yet indexed when the server is killed are indexed after the restart', async () => {
+    const data = tempDir('ll-lineage-kill-');
+    let server: ServerProcess | null = await startServerProcess(data);
+    try {
+      const token = server.token!;
+      const records = Array.from({ length: 40 }, (_, i) => aiEdit(REPO, `k${i % 4}.ts`, i, [`const killed${i} = survive(${i});`]) as ProvenanceRecord);
+      const res = await api(server.url, token, '/api/v1/records', { body: { source: 'kill', ...chainEntries(records) } });
+      assert.equal(res.status, 200, res.text);
+      // Read the database file beside the running server (WAL allows it): the upload's row is waiting.
+      const peek = () => {
+        const db = new Database(path.join(data, 'lite.db'), { readonly: true });
+        try {
+          return (db.prepare('SELECT count(*) AS n FROM lineage_outbox').get() as { n: number }).n;
+        } finally {
+          db.close();
+        }
+      };
+      assert.equal(peek(), 1, 'the upload was answered with its lineage still in the outbox');
+      await server.stop('SIGKILL');
+      assert.equal(peek(), 1, 'the row survived the kill');
+      server = await startServerProcess(data);
+      for (const r of records) {
+        const a = await api(server.url, token, `/api/v1/lineage?node=${encodeURIComponent(nodeId.edit(r.id))}`);
+        assert.equal(a.status, 200, a.text);
+        assert.equal((a.json as { start: string }).start, nodeId.edit(r.id));
+      }
+      assert.equal(peek(), 0, 'the outbox is empty once indexed');
+    } finally {
+      await server?.stop();
+      removeDir(data);
+    }
+  });
 });
