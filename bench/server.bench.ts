@@ -19,7 +19,7 @@ import { removeHome, tempHome } from './helpers/tempStore';
 import { canonicalJson } from '../src/core/chain/canonicalJson';
 import type { Binding } from '../src/core/git/gitRecords';
 import { benchBinding } from './helpers/benchBindings';
-import { lineageCatchUp } from './helpers/lineageCatchUp';
+import { ingestWithLineage, lineageCatchUp } from './helpers/lineageCatchUp';
 import { GENESIS_HASH, makeUploadEntry } from '../src/core/sync/uploadChain';
 import { Accounts } from '../src/server/db/accounts';
 import { BindingStore } from '../src/server/db/bindings';
@@ -60,15 +60,7 @@ const serverBench: Benchmark = async (ctx) => {
         baseline: { label: 'batches of 1 record', value: Math.round(small.records / (small.ms / 1000)) },
         note: `${big.records} records over HTTP from a separate process; zod validation, chain verification, SQLite (WAL) + FTS5${ctx.quick ? ' (quick: fewer records)' : ''}`,
       });
-      results.push({
-        name: 'server.ingest_with_lineage_records_per_s',
-        value: Math.round(big.records / (big.ms / 1000 + lineage.seconds)),
-        unit: 'records/s',
-        goal: null,
-        better: 'higher',
-        baseline: { label: 'lineage catch-up alone after the last answer', value: lineage.recordsPerSecond },
-        note: `the same ${big.records} records until the lineage graph holds them too: indexing runs once uploads pause (server/lineage/indexRunner.ts), ${lineage.seconds.toFixed(1)} s after the last answer${lineage.pendingAfter ? `; ${lineage.pendingAfter} uploads still pending` : ''}`,
-      });
+      results.push(ingestWithLineage('server.ingest_with_lineage_records_per_s', big, lineage));
     } finally {
       await server.stop();
     }

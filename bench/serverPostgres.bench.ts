@@ -19,7 +19,7 @@ import pg from 'pg';
 import type { BenchResult, Benchmark } from './types';
 import { EventGenerator } from './helpers/eventGenerator';
 import { benchBinding } from './helpers/benchBindings';
-import { lineageCatchUp } from './helpers/lineageCatchUp';
+import { ingestWithLineage, lineageCatchUp } from './helpers/lineageCatchUp';
 import { canonicalJson } from '../src/core/chain/canonicalJson';
 import type { Binding } from '../src/core/git/gitRecords';
 import { GENESIS_HASH, makeUploadEntry } from '../src/core/sync/uploadChain';
@@ -61,15 +61,7 @@ const pgBench: Benchmark = async (ctx) => {
         baseline: { label: 'batches of 1 record', value: Math.round(small.records / (small.ms / 1000)) },
         note: `${big.records} records over HTTP from a separate process; zod, chain verification, unnest inserts into monthly partitions + GIN tsvector${ctx.quick ? ' (quick: fewer records)' : ''}`,
       });
-      results.push({
-        name: 'server.pg_ingest_with_lineage_records_per_s',
-        value: Math.round(big.records / (big.ms / 1000 + lineage.seconds)),
-        unit: 'records/s',
-        goal: null,
-        better: 'higher',
-        baseline: { label: 'lineage catch-up alone after the last answer', value: lineage.recordsPerSecond },
-        note: `the same ${big.records} records until the lineage graph holds them too: indexing runs once uploads pause (server/lineage/indexRunner.ts), ${lineage.seconds.toFixed(1)} s after the last answer${lineage.pendingAfter ? `; ${lineage.pendingAfter} uploads still pending` : ''}`,
-      });
+      results.push(ingestWithLineage('server.pg_ingest_with_lineage_records_per_s', big, lineage));
     } finally {
       await server.stop();
     }

@@ -4,6 +4,7 @@
  * outbox to empty, so the time of one read is the catch-up time.
  */
 import { api } from '../../test/unit/serverHarness';
+import type { BenchResult } from '../types';
 
 export async function lineageCatchUp(url: string, token: string, records: number): Promise<{ seconds: number; recordsPerSecond: number; pendingAfter: number }> {
   const t = performance.now();
@@ -17,4 +18,17 @@ export async function lineageCatchUp(url: string, token: string, records: number
   }
   const seconds = (performance.now() - t) / 1000;
   return { seconds, recordsPerSecond: Math.round(records / seconds), pendingAfter };
+}
+
+/** The figure both server benches report next to their ingest: records until the graph holds them too. */
+export function ingestWithLineage(name: string, big: { records: number; ms: number }, lineage: { seconds: number; recordsPerSecond: number; pendingAfter: number }): BenchResult {
+  return {
+    name,
+    value: Math.round(big.records / (big.ms / 1000 + lineage.seconds)),
+    unit: 'records/s',
+    goal: null,
+    better: 'higher',
+    baseline: { label: 'lineage catch-up alone after the last answer', value: lineage.recordsPerSecond },
+    note: `the same ${big.records} records until the lineage graph holds them too: indexing runs once uploads pause (server/lineage/indexRunner.ts), ${lineage.seconds.toFixed(1)} s after the last answer${lineage.pendingAfter ? `; ${lineage.pendingAfter} uploads still pending` : ''}`,
+  };
 }
