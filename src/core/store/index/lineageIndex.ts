@@ -20,6 +20,8 @@ import type { LineageFacts } from '../../lineage/lineageFacts';
 import type { EdgeKind, Evidence, LineageEdge, LineageNode } from '../../lineage/lineageGraph';
 import { nodeId } from '../../lineage/lineageGraph';
 import type { Impact, Subgraph } from '../../lineage/lineageQueries';
+import type { JournalLocation } from '../journal/journalWriter';
+import { JournalFactsReader } from './journalFacts';
 
 type Attrs = Record<string, string | number | null>;
 
@@ -38,6 +40,9 @@ export class LineageIndex {
   private readonly statements = new Map<string, Statement>();
   /** Records whose lineage facts could not be folded by this process (the record itself is still indexed). */
   failures = 0;
+
+  /** The journal directory, where queued records' facts are read from (null: such records fold without lineage). */
+  journalDir: string | null = null;
 
   constructor(private readonly db: Database) {}
 
@@ -83,22 +88,38 @@ export class LineageIndex {
     this.run(EDGE_UPSERT, [e.from, e.to, e.kind, e.evidence, e.confidence, time, e.attrs ? JSON.stringify(e.attrs) : null, owner]);
   }
 
-  /** Queues one stored record's facts (called inside the index's fold transaction). `file` is its interned file id. */
-  putRecord(recordId: string, f: LineageFacts, file: number): void {
-    this.run('INSERT INTO lin_pending (id, file, facts) VALUES (?, ?, ?)', [recordId, file, JSON.stringify(f)]);
+  /**
+   * Queues one stored record (called inside the index's fold transaction). `file` is its interned file id.
+   * `f`: its facts, or where its journal line is, for facts computed from that line when the queue is
+   * folded (queued as `[segment, offset, length]` instead of the facts' JSON; see journalFacts.ts).
+   */
+  putRecord(recordId: string, f: LineageFacts | JournalLocation, file: number): void {
+    const facts = 'segment' in f ? `[${f.segment},${f.offset},${f.length}]` : JSON.stringify(f);
+    this.run('INSERT INTO lin_pending (id, file, facts) VALUES (?, ?, ?)', [recordId, file, facts]);
   }
 
   /** Folds the queued records in arrival order (inside a transaction); how many were folded. */
   foldPending(): number {
     const rows = this.all('SELECT id, file, facts FROM lin_pending ORDER BY seq', []);
     if (rows.length === 0) return 0;
-    for (const [id, file, facts] of rows) {
-      // Lineage is derived and secondary: a record whose facts do not fold is still indexed.
-      try {
-        this.foldRecord(String(id), JSON.parse(String(facts)) as LineageFacts, Number(file));
-      } catch {
-        this.failures++;
+    let reader: JournalFactsReader | null = null;
+    try {
+      for (const [id, file, facts] of rows) {
+        // Lineage is derived and secondary: a record whose facts do not fold is still indexed.
+        try {
+          const queued = JSON.parse(String(facts)) as LineageFacts | [number, number, number];
+          let f: LineageFacts | null;
+          if (Array.isArray(queued)) {
+            reader ??= this.journalDir === null ? null : new JournalFactsReader(this.journalDir);
+            f = reader?.facts({ segment: queued[0], offset: queued[1], length: queued[2] }, String(id)) ?? null;
+          } else f = queued;
+          if (f) this.foldRecord(String(id), f, Number(file));
+        } catch {
+          this.failures++;
+        }
       }
+    } finally {
+      reader?.close();
     }
     this.db.run('DELETE FROM lin_pending');
     return rows.length;
