@@ -36,11 +36,18 @@ const EDGE_UPSERT = `INSERT INTO lin_edge (src, dst, kind, evidence, confidence,
   ON CONFLICT (src, kind, dst) DO UPDATE SET evidence = excluded.evidence, confidence = excluded.confidence, time = excluded.time,
     attrs = coalesce(excluded.attrs, lin_edge.attrs), owner = excluded.owner WHERE excluded.confidence > lin_edge.confidence`;
 
+const PENDING_ROWS_PER_INSERT = 32;
+const PENDING_INSERT = 'INSERT INTO lin_pending (id, file, facts) VALUES (?, ?, ?)';
+const PENDING_INSERT_MANY = `INSERT INTO lin_pending (id, file, facts) VALUES ${Array.from({ length: PENDING_ROWS_PER_INSERT }, () => '(?, ?, ?)').join(', ')}`;
+
 export class LineageIndex {
   private readonly statements = new Map<string, Statement>();
   /** Records whose lineage facts could not be folded by this process (the record itself is still indexed). */
   failures = 0;
 
+  /** Rows putRecord has not inserted yet: id, file, facts per row. */
+  private readonly queued: SqlValue[] = new Array(PENDING_ROWS_PER_INSERT * 3);
+  private queuedRows = 0;
   /** The journal directory, where queued records' facts are read from (null: such records fold without lineage). */
   journalDir: string | null = null;
 
@@ -95,11 +102,34 @@ export class LineageIndex {
    */
   putRecord(recordId: string, f: LineageFacts | JournalLocation, file: number): void {
     const facts = 'segment' in f ? `[${f.segment},${f.offset},${f.length}]` : JSON.stringify(f);
-    this.run('INSERT INTO lin_pending (id, file, facts) VALUES (?, ?, ?)', [recordId, file, facts]);
+    const at = this.queuedRows++ * 3;
+    this.queued[at] = recordId;
+    this.queued[at + 1] = file;
+    this.queued[at + 2] = facts;
+    if (this.queuedRows === PENDING_ROWS_PER_INSERT) {
+      this.st(PENDING_INSERT_MANY).run(this.queued);
+      this.queuedRows = 0;
+    }
+  }
+
+  /**
+   * Inserts what putRecord holds back (it inserts PENDING_ROWS_PER_INSERT rows per statement: one
+   * statement per row cost as much JavaScript <-> WebAssembly crossing as the insert). Called before
+   * the fold transaction commits, and before the queue is read.
+   */
+  flushQueued(): void {
+    for (let i = 0; i < this.queuedRows; i++) this.run(PENDING_INSERT, this.queued.slice(i * 3, i * 3 + 3));
+    this.queuedRows = 0;
+  }
+
+  /** Forgets what putRecord holds back (the fold transaction was rolled back). */
+  discardQueued(): void {
+    this.queuedRows = 0;
   }
 
   /** Folds the queued records in arrival order (inside a transaction); how many were folded. */
   foldPending(): number {
+    this.flushQueued();
     const rows = this.all('SELECT id, file, facts FROM lin_pending ORDER BY seq', []);
     if (rows.length === 0) return 0;
     let reader: JournalFactsReader | null = null;

@@ -208,6 +208,7 @@ export class ProvenanceIndex {
         }
       }
       flush();
+      if (this.hasLineage) this.lineage.flushQueued();
       // Retention must not leave the paths and ids of removed records behind in the lookup tables.
       if (pruned) {
         if (this.hasLineage) this.lineage.pruneOrphans();
@@ -221,6 +222,7 @@ export class ProvenanceIndex {
       this.db.run('COMMIT');
     } catch (err) {
       this.db.run('ROLLBACK');
+      this.lineage.discardQueued();
       this.fileIds.clear();
       this.rows = this.countRows();
       throw err;
