@@ -107,8 +107,8 @@ export class LineageIndex {
     this.queued[at + 1] = file;
     this.queued[at + 2] = facts;
     if (this.queuedRows === PENDING_ROWS_PER_INSERT) {
+      this.queuedRows = 0; // a failed insert is not retried with the next row
       this.st(PENDING_INSERT_MANY).run(this.queued);
-      this.queuedRows = 0;
     }
   }
 
@@ -118,8 +118,9 @@ export class LineageIndex {
    * the fold transaction commits, and before the queue is read.
    */
   flushQueued(): void {
-    for (let i = 0; i < this.queuedRows; i++) this.run(PENDING_INSERT, this.queued.slice(i * 3, i * 3 + 3));
+    const rows = this.queuedRows;
     this.queuedRows = 0;
+    for (let i = 0; i < rows; i++) this.run(PENDING_INSERT, this.queued.slice(i * 3, i * 3 + 3));
   }
 
   /** Forgets what putRecord holds back (the fold transaction was rolled back). */
