@@ -192,6 +192,11 @@ export class ProvenanceStore {
 
   /** Drops entries appended more than `olderThanDays` days ago; the removal is itself a chain entry. */
   async prune(options: PruneOptions): Promise<PruneResult> {
+    // Fold the lineage queue while every queued record's journal line is still there to read its facts
+    // from (retention blanks the lines it removes), so lineage after a prune is what it would have been
+    // had the queue been folded before.
+    // Lineage is secondary: a failure here must not stop retention.
+    if (this.index && this.lineageFacts) await this.index.lineage({ op: 'counts' }).catch(() => undefined);
     const result = await this.writer.exclusive((session) => pruneJournal(session, this.layout, options, this.fs));
     // A snapshot still holds index rows of what was just removed: replace it soon.
     if (result.removed > 0 && this.index) await this.index.snapshot();

@@ -27,9 +27,17 @@ export interface RowFields {
   lineStart: number | null;
   lineEnd: number | null;
   contentHash: string | null;
-  /** What the lineage tables take from the record (null when lineage is off or the record has none). */
-  lin: LineageFacts | null;
+  /**
+   * What the lineage tables take from the record (null when lineage is off or the record has none), or
+   * LIN_FROM_JOURNAL: computed from the record's journal line when the lineage queue is folded (this
+   * process's own appends: the facts cost ~10 us per record, and the queue is folded only when a lineage
+   * question or a prune needs it).
+   */
+  lin: LineageFacts | typeof LIN_FROM_JOURNAL | null;
 }
+
+/** RowFields.lin of a record whose lineage facts are read from its journal line when they are folded. */
+export const LIN_FROM_JOURNAL = 'journal';
 
 export type IndexOp = ({ op: 'put'; seq: number; fields: RowFields } & JournalLocation) | { op: 'prune'; seq: number; toSeq: number };
 
@@ -70,7 +78,8 @@ const IndexedFields = z.discriminatedUnion('kind', [
  * Index fields of a record: `record` must already be a valid ProvenanceRecord. Object literals are
  * written out in full: this runs for every record, and V8 builds spread literals several times slower.
  */
-export function rowFieldsOf(record: ProvenanceRecord, lineage = true): RowFields {
+export function rowFieldsOf(record: ProvenanceRecord, lineage: boolean | typeof LIN_FROM_JOURNAL = true): RowFields {
+  const lin = lineage === LIN_FROM_JOURNAL ? LIN_FROM_JOURNAL : lineage ? lineageFactsOf(record) : null;
   if (record.kind === 'edit') {
     const span = lineSpan(record.rangeAfter);
     return {
@@ -88,7 +97,7 @@ export function rowFieldsOf(record: ProvenanceRecord, lineage = true): RowFields
       lineStart: span ? span.start - 1 : null,
       lineEnd: span ? span.end - 1 : null,
       contentHash: record.contentHash, // a valid record's is a SHA-256 hex digest (indexOpOfEntry checks read-back ones)
-      lin: lineage ? lineageFactsOf(record) : null,
+      lin,
     };
   }
   return {
@@ -106,7 +115,7 @@ export function rowFieldsOf(record: ProvenanceRecord, lineage = true): RowFields
     lineStart: null,
     lineEnd: null,
     contentHash: null,
-    lin: lineage ? lineageFactsOf(record) : null,
+    lin,
   };
 }
 

@@ -142,6 +142,7 @@ export class IndexService {
     private readonly index: ProvenanceIndex,
   ) {
     this.policy = policy;
+    index.lineage.journalDir = options.layout.journalDir;
   }
 
   private resumeFrom(header: SnapshotHeader): void {

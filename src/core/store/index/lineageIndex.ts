@@ -20,6 +20,8 @@ import type { LineageFacts } from '../../lineage/lineageFacts';
 import type { EdgeKind, Evidence, LineageEdge, LineageNode } from '../../lineage/lineageGraph';
 import { nodeId } from '../../lineage/lineageGraph';
 import type { Impact, Subgraph } from '../../lineage/lineageQueries';
+import type { JournalLocation } from '../journal/journalWriter';
+import { JournalFactsReader } from './journalFacts';
 
 type Attrs = Record<string, string | number | null>;
 
@@ -34,10 +36,20 @@ const EDGE_UPSERT = `INSERT INTO lin_edge (src, dst, kind, evidence, confidence,
   ON CONFLICT (src, kind, dst) DO UPDATE SET evidence = excluded.evidence, confidence = excluded.confidence, time = excluded.time,
     attrs = coalesce(excluded.attrs, lin_edge.attrs), owner = excluded.owner WHERE excluded.confidence > lin_edge.confidence`;
 
+const PENDING_ROWS_PER_INSERT = 32;
+const PENDING_INSERT = 'INSERT INTO lin_pending (id, file, facts) VALUES (?, ?, ?)';
+const PENDING_INSERT_MANY = `INSERT INTO lin_pending (id, file, facts) VALUES ${Array.from({ length: PENDING_ROWS_PER_INSERT }, () => '(?, ?, ?)').join(', ')}`;
+
 export class LineageIndex {
   private readonly statements = new Map<string, Statement>();
   /** Records whose lineage facts could not be folded by this process (the record itself is still indexed). */
   failures = 0;
+
+  /** Rows putRecord has not inserted yet: id, file, facts per row. */
+  private readonly queued: SqlValue[] = new Array(PENDING_ROWS_PER_INSERT * 3);
+  private queuedRows = 0;
+  /** The journal directory, where queued records' facts are read from (null: such records fold without lineage). */
+  journalDir: string | null = null;
 
   constructor(private readonly db: Database) {}
 
@@ -83,22 +95,62 @@ export class LineageIndex {
     this.run(EDGE_UPSERT, [e.from, e.to, e.kind, e.evidence, e.confidence, time, e.attrs ? JSON.stringify(e.attrs) : null, owner]);
   }
 
-  /** Queues one stored record's facts (called inside the index's fold transaction). `file` is its interned file id. */
-  putRecord(recordId: string, f: LineageFacts, file: number): void {
-    this.run('INSERT INTO lin_pending (id, file, facts) VALUES (?, ?, ?)', [recordId, file, JSON.stringify(f)]);
+  /**
+   * Queues one stored record (called inside the index's fold transaction). `file` is its interned file id.
+   * `f`: its facts, or where its journal line is, for facts computed from that line when the queue is
+   * folded (queued as `[segment, offset, length]` instead of the facts' JSON; see journalFacts.ts).
+   */
+  putRecord(recordId: string, f: LineageFacts | JournalLocation, file: number): void {
+    const facts = 'segment' in f ? `[${f.segment},${f.offset},${f.length}]` : JSON.stringify(f);
+    const at = this.queuedRows++ * 3;
+    this.queued[at] = recordId;
+    this.queued[at + 1] = file;
+    this.queued[at + 2] = facts;
+    if (this.queuedRows === PENDING_ROWS_PER_INSERT) {
+      this.queuedRows = 0; // a failed insert is not retried with the next row
+      this.st(PENDING_INSERT_MANY).run(this.queued);
+    }
+  }
+
+  /**
+   * Inserts what putRecord holds back (it inserts PENDING_ROWS_PER_INSERT rows per statement: one
+   * statement per row cost as much JavaScript <-> WebAssembly crossing as the insert). Called before
+   * the fold transaction commits, and before the queue is read.
+   */
+  flushQueued(): void {
+    const rows = this.queuedRows;
+    this.queuedRows = 0;
+    for (let i = 0; i < rows; i++) this.run(PENDING_INSERT, this.queued.slice(i * 3, i * 3 + 3));
+  }
+
+  /** Forgets what putRecord holds back (the fold transaction was rolled back). */
+  discardQueued(): void {
+    this.queuedRows = 0;
   }
 
   /** Folds the queued records in arrival order (inside a transaction); how many were folded. */
   foldPending(): number {
+    this.flushQueued();
     const rows = this.all('SELECT id, file, facts FROM lin_pending ORDER BY seq', []);
     if (rows.length === 0) return 0;
-    for (const [id, file, facts] of rows) {
-      // Lineage is derived and secondary: a record whose facts do not fold is still indexed.
-      try {
-        this.foldRecord(String(id), JSON.parse(String(facts)) as LineageFacts, Number(file));
-      } catch {
-        this.failures++;
+    let reader: JournalFactsReader | null = null;
+    try {
+      for (const [id, file, facts] of rows) {
+        // Lineage is derived and secondary: a record whose facts do not fold is still indexed.
+        try {
+          const queued = JSON.parse(String(facts)) as LineageFacts | [number, number, number];
+          let f: LineageFacts | null;
+          if (Array.isArray(queued)) {
+            reader ??= this.journalDir === null ? null : new JournalFactsReader(this.journalDir);
+            f = reader?.facts({ segment: queued[0], offset: queued[1], length: queued[2] }, String(id)) ?? null;
+          } else f = queued;
+          if (f) this.foldRecord(String(id), f, Number(file));
+        } catch {
+          this.failures++;
+        }
       }
+    } finally {
+      reader?.close();
     }
     this.db.run('DELETE FROM lin_pending');
     return rows.length;

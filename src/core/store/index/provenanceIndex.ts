@@ -7,7 +7,7 @@ import type { Database, SqlJsStatic, SqlValue, Statement } from 'sql.js';
 import { formatIssues } from '../../model/version';
 import type { JournalLocation } from '../journal/journalWriter';
 import { compileQuery, type InternLookups, ProvenanceQuery, type ProvenanceHit, type QueryPage, encodeCursor } from './indexQuery';
-import { DISPOSITIONS, type IndexOp } from './indexRow';
+import { DISPOSITIONS, type IndexOp, LIN_FROM_JOURNAL } from './indexRow';
 import { type IndexMigration, INDEX_MIGRATIONS, migrateIndex, SECONDARY_INDEXES, tuneIndexConnection } from './indexSchema';
 import { fileKey, INTERN_SPECS, InternTable } from './internTable';
 import { LineageIndex } from './lineageIndex';
@@ -197,7 +197,7 @@ export class ProvenanceIndex {
         if (r.lin && this.hasLineage) {
           // Lineage is derived and secondary: a record whose facts do not fold is still indexed.
           try {
-            this.lineage.putRecord(r.id, r.lin, file);
+            this.lineage.putRecord(r.id, r.lin === LIN_FROM_JOURNAL ? { segment: op.segment, offset: op.offset, length: op.length } : r.lin, file);
           } catch {
             this.lineage.failures++;
           }
@@ -208,6 +208,7 @@ export class ProvenanceIndex {
         }
       }
       flush();
+      if (this.hasLineage) this.lineage.flushQueued();
       // Retention must not leave the paths and ids of removed records behind in the lookup tables.
       if (pruned) {
         if (this.hasLineage) this.lineage.pruneOrphans();
@@ -221,6 +222,7 @@ export class ProvenanceIndex {
       this.db.run('COMMIT');
     } catch (err) {
       this.db.run('ROLLBACK');
+      this.lineage.discardQueued();
       this.fileIds.clear();
       this.rows = this.countRows();
       throw err;
