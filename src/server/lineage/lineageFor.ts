@@ -2,6 +2,7 @@
 import type { ServerBackend } from '../backend/backend';
 import { SqliteBackend } from '../backend/sqliteBackend';
 import type { PgBackend } from '../postgres/pgBackend';
+import { pgHumanChanges, sqliteHumanChanges } from './humanChangeLookup';
 import { LineageIndexQueue } from './indexQueue';
 import { LineageIndexer } from './lineageIndexer';
 import { LineageService } from './lineageService';
@@ -17,7 +18,9 @@ export interface ServerLineage {
 }
 
 export function lineageFor(backend: ServerBackend): ServerLineage {
-  const store: LineageStore = backend instanceof SqliteBackend ? new SqliteLineage(backend.db) : new PgLineage((backend as PgBackend).pool);
+  const sqlite = backend instanceof SqliteBackend;
+  const store: LineageStore = sqlite ? new SqliteLineage(backend.db) : new PgLineage((backend as PgBackend).pool);
+  const humans = sqlite ? sqliteHumanChanges(backend.db) : pgHumanChanges((backend as PgBackend).pool);
   const indexer = new LineageIndexer(store);
-  return { indexer, queue: new LineageIndexQueue(indexer), service: new LineageService(store) };
+  return { indexer, queue: new LineageIndexQueue(indexer), service: new LineageService(store, humans) };
 }
