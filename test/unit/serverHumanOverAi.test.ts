@@ -11,7 +11,8 @@
  * For each line the server's GET /api/v1/lineage answer must be the local `lineLineage` answer: origin,
  * chain (node ids, kinds, sessions) and the commits it landed in. A developer who may not read Copilot's
  * record sees the person's change with the edit behind it redacted. Then the signed in-toto export with
- * `lineage=1`: `lineagelens verify --key` accepts it and rejects it once the lineage inside is changed.
+ * `lineage=1`: `lineagelens verify --key` accepts it and rejects it once the lineage inside is changed; a
+ * lead's export of their team's edit shows its ancestor from outside the team as a redacted node.
  */
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -30,7 +31,7 @@ import { openStore } from '../../src/core/store/provenanceStore';
 import type { LineAncestryJson, ShownNode } from '../../src/server/lineage/lineageService';
 import { aiEdit, gitEnv, TempRepo } from './gitHelpers';
 import { backendsUnderTest, type TestStorage } from './serverBackends';
-import { api, CLI, removeDir, type ServerProcess, startServerProcess, tempDir } from './serverHarness';
+import { api, chainEntries, CLI, removeDir, type ServerProcess, startServerProcess, tempDir } from './serverHarness';
 
 const cli = (args: string[], env: NodeJS.ProcessEnv, cwd?: string) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env, cwd, timeout: 60_000 });
 
@@ -251,6 +252,51 @@ for (const backend of backendsUnderTest())
         assert.equal((await api(server.url, token, '/api/v1/export?format=intoto&lineage=yes')).status, 400);
         const openapi = await api(server.url, null, '/api/v1/openapi.json');
         assert.ok(JSON.stringify((openapi.json as { paths: Record<string, unknown> }).paths['/api/v1/export']).includes('"lineage"'), 'lineage is in the OpenAPI document');
+      } finally {
+        removeDir(dir);
+      }
+    });
+    it('a lead’s signed export with lineage=1: an ancestor the lead may not read is a redacted node, its id nowhere; verify passes', async () => {
+      // bob (team-b) uploads an AI edit that rewrote one of Copilot's lines; lara leads team-b.
+      const admin = (p: string, body: unknown) => api(server.url, token, p, { body });
+      assert.equal((await admin('/api/v1/teams', { name: 'team-b' })).status, 201);
+      assert.equal((await admin('/api/v1/teams/team-b/members', { user: 'bob' })).status, 200);
+      assert.equal((await admin('/api/v1/users', { name: 'lara', role: 'lead' })).status, 201);
+      assert.equal((await admin('/api/v1/teams/team-b/members', { user: 'lara', lead: true })).status, 200);
+      const laraToken = (await admin('/api/v1/tokens', { user: 'lara' })).json.token as string;
+      const bobEdit = aiEdit(repoId, 'total.ts', 5, ['  return Number(taxed.toFixed(2)); // bob'], {
+        time: new Date(Date.parse(copilot.time) + 3_600_000).toISOString(),
+        sessionId: 'ses_bob',
+        rangeBefore: { start: { line: 5, character: 0 }, end: { line: 6, character: 0 } },
+        deletedText: textContent(`${fn[3]}\n`),
+      });
+      const up = await api(server.url, bobToken, '/api/v1/records', { body: { source: 'laptop-bob', entries: chainEntries([bobEdit]).entries } });
+      assert.equal(up.status, 200, up.text);
+
+      const dir = tempDir('ll-shoa-lead-');
+      try {
+        const jsonl = await api(server.url, laraToken, '/api/v1/export?format=jsonl');
+        assert.equal(jsonl.status, 200, jsonl.text);
+        assert.deepEqual(jsonl.text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id), [bobEdit.id], 'lara exports her team’s records only');
+        const envelope = await api(server.url, laraToken, `/api/v1/export?format=intoto&lineage=1&asOf=${jsonl.headers.get('x-lineagelens-as-of')}`);
+        assert.equal(envelope.status, 200, envelope.text);
+        const statementText = Buffer.from((envelope.json as { payload: string }).payload, 'base64').toString('utf8');
+        const doc = (JSON.parse(statementText) as { predicate: { lineage: { document: { entity: Record<string, Record<string, unknown>>; wasDerivedFrom: Record<string, Record<string, string>> } } } }).predicate.lineage.document;
+        const mine = qname(nodeId.edit(bobEdit.id));
+        assert.equal(doc.entity[mine]?.['ll:tool'], 'claude-code');
+        const derived = Object.values(doc.wasDerivedFrom).find((d) => d['prov:generatedEntity'] === mine);
+        assert.ok(derived, 'bob’s edit derives from an earlier one');
+        assert.equal(doc.entity[derived['prov:usedEntity']!]?.['ll:redacted'], 'outside your access', 'Copilot’s edit is redacted for lara');
+        assert.ok(!statementText.includes(copilot.id) && !statementText.includes('ses_totals') && !statementText.includes('gpt-4o'), 'nothing of the record lara may not read');
+        const pub = path.join(dir, 'server.pub');
+        writeFileSync(pub, (await api(server.url, token, '/api/v1/export/key')).json.publicKey as string);
+        writeFileSync(path.join(dir, 'export.jsonl'), jsonl.text);
+        writeFileSync(path.join(dir, 'export.intoto.json'), envelope.text);
+        const ok = cli(['verify', path.join(dir, 'export.intoto.json'), '--key', pub], env);
+        assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+        // The same question as an admin shows Copilot's edit.
+        const asAdmin = await api(server.url, token, `/api/v1/lineage?node=${encodeURIComponent(nodeId.edit(bobEdit.id))}`);
+        assert.ok(asAdmin.text.includes(nodeId.edit(copilot.id)));
       } finally {
         removeDir(dir);
       }
