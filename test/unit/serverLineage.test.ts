@@ -196,14 +196,20 @@ describe(`graph lineage on the team server, ${backend.name} (real git, store, sy
     assert.ok(!JSON.stringify(a).includes('negative sides'), 'no prompt text in lineage answers');
   });
 
-  it('a Copilot line nobody rewrote: one step, landed in C1 and C1\'; the line a person changed is not bound; a human line neither', async () => {
+  it('a Copilot line nobody rewrote: one step, landed in C1 and C1\'; the line a person changed is theirs over Copilot\'s; a human line is unbound', async () => {
     const kept = await lineOf(3, c.c1r!);
     assert.deepEqual(chainOf(kept.ancestry!), [[nodeId.edit(copilot.id), nodeId.session('ses_copilot'), null]]);
     const squareLine = await lineOf(6, c.c1!);
     assert.deepEqual(chainOf(squareLine.ancestry!), [[nodeId.edit(copilot.id), nodeId.session('ses_copilot'), null]], 'at C1 the square line was still Copilot\'s');
-    // The server has no git checkout: a person's line is not in the ledger at the commit that wrote it.
-    const human = await lineOf(4, c.c3r!);
-    assert.deepEqual([human.origin, human.ancestry], ['unbound', null]);
+    // The server has no git checkout: the post-commit hook's human-change fact says a person's commit
+    // changed Copilot's line (at C3, and at C3' after the rebase).
+    for (const rev of [c.c3!, c.c3r!]) {
+      const human = await lineOf(4, rev);
+      assert.equal(human.origin, 'human-over-ai', rev);
+      assert.equal(human.editId, copilot.id);
+      assert.deepEqual(human.ancestry!.chain.map((s) => [s.node.kind, s.node.kind === 'edit' ? attrsOf(s.node).tool : attrsOf(s.node).author]), [['edit', 'copilot'], ['human', 'Dana Dev']]);
+      assert.deepEqual(human.ancestry!.landed.map((l) => attrsOf(l.commit).sha), [rev]);
+    }
     const base = await lineOf(1, c.c1r!);
     assert.equal(base.origin, 'unbound');
   });
@@ -228,7 +234,8 @@ describe(`graph lineage on the team server, ${backend.name} (real git, store, sy
   it('impact of a model and a tool over a time window', async () => {
     const gpt = await lineage('model=gpt-4o');
     assert.equal(gpt.status, 200, gpt.text);
-    assert.deepEqual(gpt.json, { impact: { tool: null, model: 'gpt-4o', since: null, until: null, edits: 1, lines: 6, sessions: 1, commits: 2, rewrittenBy: 1, files: 1 } });
+    // Rewritten by Claude Code's edit and by the person's change (a human node at C3 and one at C3').
+    assert.deepEqual(gpt.json, { impact: { tool: null, model: 'gpt-4o', since: null, until: null, edits: 1, lines: 6, sessions: 1, commits: 2, rewrittenBy: 3, files: 1 } });
     const later = await lineage('tool=claude-code&since=2030-01-01T00:00:00Z');
     assert.equal((later.json as unknown as { impact: { edits: number } }).impact.edits, 0);
   });

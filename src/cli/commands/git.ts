@@ -35,8 +35,9 @@ export async function runGit(args: string[]): Promise<number> {
   try {
     if (sub === 'post-commit' || sub === 'bind') {
       const result = await withStoreAndLedger(parsed.home, (store, ledger) => bindCommit({ repoDir, commit: parsed.values.get('--commit') ?? 'HEAD', store, ledger }));
+      if (result.humanChangeNote) process.stderr.write(`lineagelens: ${result.humanChangeNote}\n`);
       if (parsed.flags.has('--notes')) await writeNote(repoDir, result.commit, result.bindings);
-      if (parsed.json) process.stdout.write(`${JSON.stringify({ commit: result.commit, bindings: result.bindings.length, aiLines: result.aiLines, addedLines: result.addedLines })}\n`);
+      if (parsed.json) process.stdout.write(`${JSON.stringify({ commit: result.commit, bindings: result.bindings.length, aiLines: result.aiLines, addedLines: result.addedLines, humanChanges: result.humanChanges.length })}\n`);
       else if (sub === 'bind' || result.aiLines > 0) process.stdout.write(`lineagelens: ${result.aiLines} of ${result.addedLines} added lines of ${result.commit.slice(0, 12)} bound to AI edits\n`);
       return 0;
     }
@@ -48,6 +49,7 @@ export async function runGit(args: string[]): Promise<number> {
         const view = new LedgerView(new GitLedger(parsed.home).readAll());
         for (const commit of new Set(pairs.map(([, n]) => n))) await writeNote(repoDir, commit, view.ofCommit(commit));
       }
+      for (const note of result.notes) process.stderr.write(`lineagelens: ${note}\n`);
       if (result.aiLines > 0) process.stdout.write(`lineagelens: ${result.aiLines} AI lines followed through ${kind} (${result.pairs} commits)\n`);
       return 0;
     }

@@ -43,11 +43,20 @@ export const ExportPredicate = z.object({
   chainFile: z.string().nullable(),
   store: z.object({ storeId: z.string(), head: z.object({ seq: z.number().int(), hash: Sha256Hex }).nullable() }),
   /**
-   * A lineage subgraph exported with the records (`--lineage`): its W3C PROV-JSON file (also a subject,
-   * so its digest is signed), what it is the lineage of, and how many entities and relations it holds.
+   * A lineage subgraph exported with the records: what it is the lineage of, how many entities and
+   * relations it holds, and the W3C PROV-JSON itself, either as a file (the CLI's `--lineage`: also a
+   * subject, so its digest is signed) or as `document`, inside this signed statement (the team server's
+   * `lineage=1`: one response, signed with the rest).
    */
   lineage: z
-    .object({ file: z.string().min(1).max(1000), target: z.string().min(1).max(5000), entities: z.number().int().nonnegative(), relations: z.number().int().nonnegative() })
+    .object({
+      file: z.string().min(1).max(1000).optional(),
+      document: z.record(z.string(), z.unknown()).optional(),
+      target: z.string().min(1).max(5000),
+      entities: z.number().int().nonnegative(),
+      relations: z.number().int().nonnegative(),
+    })
+    .refine((l) => (l.file === undefined) !== (l.document === undefined), { message: 'lineage is either a file or a document' })
     .optional(),
 });
 export type ExportPredicate = z.infer<typeof ExportPredicate>;

@@ -198,9 +198,28 @@ async function checkRecords(dataFile: string, chainFile: string, report: (p: Exp
   return n;
 }
 
-/** The lineage file is a signed subject, is PROV-JSON, and holds what the statement says it holds. */
+/** A PROV-JSON document holding what the statement says it holds. */
+function checkProv(doc: unknown, name: string, lineage: { entities: number; relations: number }, report: (p: ExportProblem) => void): void {
+  if (!doc || typeof doc !== 'object' || typeof (doc as { entity?: unknown }).entity !== 'object' || typeof (doc as { prefix?: unknown }).prefix !== 'object') {
+    report({ kind: 'lineage', message: `${name} is not a PROV-JSON document` });
+    return;
+  }
+  const counts = provCounts(doc as Record<string, unknown>);
+  if (counts.entities !== lineage.entities || counts.relations !== lineage.relations) {
+    report({ kind: 'lineage', message: `${name} holds ${counts.entities} entities and ${counts.relations} relations, the statement says ${lineage.entities} and ${lineage.relations}` });
+  }
+}
+
+/**
+ * The lineage file is a signed subject, is PROV-JSON, and holds what the statement says it holds; a
+ * document inside the statement is signed with it (the signature check covers it), and is checked alike.
+ */
 function checkLineage(dir: string, statement: ExportStatement, report: (p: ExportProblem) => void): void {
   const lineage = statement.predicate.lineage!;
+  if (lineage.document !== undefined || lineage.file === undefined) {
+    checkProv(lineage.document, 'the lineage document in the statement', lineage, report);
+    return;
+  }
   if (!statement.subject.some((s) => s.name === lineage.file)) {
     report({ kind: 'lineage', message: `the lineage file ${lineage.file} is not among the signed subjects` });
     return;
@@ -214,12 +233,5 @@ function checkLineage(dir: string, statement: ExportStatement, report: (p: Expor
     report({ kind: 'lineage', message: `${lineage.file} is not JSON` });
     return;
   }
-  if (!doc || typeof doc !== 'object' || typeof (doc as { entity?: unknown }).entity !== 'object' || typeof (doc as { prefix?: unknown }).prefix !== 'object') {
-    report({ kind: 'lineage', message: `${lineage.file} is not a PROV-JSON document` });
-    return;
-  }
-  const counts = provCounts(doc as Record<string, unknown>);
-  if (counts.entities !== lineage.entities || counts.relations !== lineage.relations) {
-    report({ kind: 'lineage', message: `${lineage.file} holds ${counts.entities} entities and ${counts.relations} relations, the statement says ${lineage.entities} and ${lineage.relations}` });
-  }
+  checkProv(doc, lineage.file, lineage, report);
 }

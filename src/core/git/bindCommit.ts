@@ -19,7 +19,8 @@ import { commitAdditions } from './commitChanges';
 import { catFiles, repoRoot, resolveCommit } from './gitExec';
 import type { GitLedger } from './gitLedger';
 import { LedgerView } from './gitLedger';
-import type { Binding } from './gitRecords';
+import type { Binding, HumanChange } from './gitRecords';
+import { humanChangesOf } from './humanChanges';
 import { blobLines, isTrivialLine, lineHash } from './lineHashes';
 import { matchInsertedText, matchRuns } from './lineMatch';
 import { createHash } from 'node:crypto';
@@ -31,6 +32,10 @@ export interface BindResult {
   /** AI lines bound in this commit. */
   aiLines: number;
   addedLines: number;
+  /** A person's changes over AI lines in this commit (core/git/humanChanges.ts). */
+  humanChanges: HumanChange[];
+  /** Why they were not computed (a diff too large), when they were not. */
+  humanChangeNote: string | null;
 }
 
 export interface BindCommitOptions {
@@ -90,8 +95,11 @@ export async function bindCommit(options: BindCommitOptions): Promise<BindResult
       view.add(binding);
     }
   }
-  await options.ledger.append(created);
-  return { commit, repoId, bindings: created, aiLines, addedLines };
+  // With this commit's bindings known: the lines a person changed over AI lines of the parent.
+  // A failure here must not cost the bindings: it becomes the note.
+  const human = await humanChangesOf(root, commit, repoId, view, time).catch((err: Error) => ({ changes: [], note: `${commit.slice(0, 12)}: people's changes over AI lines not computed: ${err.message.split('\n')[0]}` }));
+  await options.ledger.append([...created, ...human.changes]);
+  return { commit, repoId, bindings: created, aiLines, addedLines, humanChanges: human.changes, humanChangeNote: human.note };
 }
 
 /** The file's edits that still attribute lines, oldest first (so later edits win a line). */

@@ -41,8 +41,10 @@ export function repoRelative(root: string, file: string, cwd = process.cwd()): s
   return rel;
 }
 
-export async function gitBlame(root: string, relPath: string, rev = 'HEAD'): Promise<RawBlameLine[]> {
-  const out = await gitText(root, ['blame', '--porcelain', rev, '--', relPath]);
+/** `ranges`: only these 1-based inclusive line ranges (one `-L` each); the result is then in line order of those. */
+export async function gitBlame(root: string, relPath: string, rev = 'HEAD', ranges?: readonly (readonly [number, number])[]): Promise<RawBlameLine[]> {
+  const only = (ranges ?? []).flatMap(([s, e]) => ['-L', `${s},${e}`]);
+  const out = await gitText(root, ['blame', '--porcelain', ...only, rev, '--', relPath]);
   const result: RawBlameLine[] = [];
   const info = new Map<string, { name: string; email: string; time: string; filename: string }>();
   let current: { commit: string; origLine: number; finalLine: number } | null = null;

@@ -57,7 +57,7 @@ export function parseAdditions(diff: string): FileAdditions[] {
 }
 
 /** git quotes paths with unusual bytes ("b/a\tb"): decode the C-style escapes. */
-function unquote(text: string): string {
+export function unquote(text: string): string {
   if (!text.startsWith('"')) return text;
   const body = text.slice(1, -1);
   const bytes: number[] = [];

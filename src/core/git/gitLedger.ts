@@ -14,7 +14,7 @@ import { formatEntry, GENESIS_HASH, parseEntryLine } from '../chain/chainEntry';
 import { ChainVerifier, type ChainVerification } from '../chain/chainVerifier';
 import { formatIssues } from '../model/version';
 import { JournalLock } from '../store/journal/journalLock';
-import { type Binding, GitRecord, type ReviewMark } from './gitRecords';
+import { type Binding, GitRecord, type HumanChange, type ReviewMark } from './gitRecords';
 
 export interface GitLedgerProblem {
   line: number;
@@ -113,7 +113,9 @@ export class GitLedger {
 export class LedgerView {
   readonly bindings: Binding[] = [];
   readonly reviews: ReviewMark[] = [];
+  readonly humanChanges: HumanChange[] = [];
   private readonly byCommitPath = new Map<string, Binding[]>();
+  private readonly humanByCommitPath = new Map<string, HumanChange[]>();
   private readonly byCommit = new Map<string, Binding[]>();
   private readonly ids = new Set<string>();
 
@@ -124,6 +126,13 @@ export class LedgerView {
   add(record: GitRecord): void {
     this.ids.add(record.id);
     if (record.kind === 'review') this.reviews.push(record);
+    if (record.kind === 'human-change') {
+      this.humanChanges.push(record);
+      const key = `${record.commit}\0${record.path}`;
+      const list = this.humanByCommitPath.get(key);
+      if (list) list.push(record);
+      else this.humanByCommitPath.set(key, [record]);
+    }
     if (record.kind !== 'binding') return;
     this.bindings.push(record);
     const ofCommit = this.byCommit.get(record.commit);
@@ -161,6 +170,19 @@ export class LedgerView {
       }
     }
     return found;
+  }
+
+  /** The person's change over AI lines holding 1-based `line` of `path` as committed in `commit`, if any. */
+  humanChangeAt(commit: string, path: string, line: number): { change: HumanChange; lineHash: string } | null {
+    for (const h of this.humanByCommitPath.get(`${commit}\0${path}`) ?? []) {
+      for (const r of h.ranges) if (line >= r.start && line <= r.end) return { change: h, lineHash: r.lines[line - r.start]! };
+    }
+    return null;
+  }
+
+  /** Bindings of one AI edit (what its lines landed in). */
+  bindingsOfEdit(editId: string): Binding[] {
+    return this.bindings.filter((b) => b.edit.id === editId);
   }
 
   /** The newest review mark that covers an edit (by edit, session or committed range). */

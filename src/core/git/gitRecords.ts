@@ -5,6 +5,10 @@
  *            hash per range and a hash per line (so a rewrite can find them again).
  *   review   a "reviewed" (or "changes requested") marker for a session, an edit or a committed range.
  *   rewrite  the old -> new commit pairs of an amend, rebase or squash merge that bindings followed.
+ *   human-change  (`lineagelens.git/2`) lines a person's commit changed that replaced lines bound to an AI
+ *            edit in the parent: commit, path, the new lines' ranges and hashes, the AI edit they came
+ *            from, the author's name and time. Computed once per commit (core/git/humanChanges.ts), so the
+ *            team server, which has no git checkout, can answer "a person's change over AI lines".
  *
  * The ledger only ever grows: a rewrite adds bindings for the new commits (naming the ones they came
  * from); nothing is edited in place. Edit facts that blame shows (tool, model, session, acceptor) are
@@ -14,6 +18,12 @@ import { z } from 'zod';
 import { Acceptor, Disposition, Sha256Hex } from '../model/schema';
 
 export const GIT_SCHEMA_ID = 'lineagelens.git/1';
+/**
+ * Records added after version 1 carry version 2 (a kind a version-1 reader does not know: its ledger
+ * reader reports the line and skips it, its server refuses the upload batch with a clear 400, which the
+ * sync client answers by sending the batch again without them). Version-1 records stay version 1.
+ */
+export const GIT_SCHEMA_V2 = 'lineagelens.git/2';
 
 const CommitId = z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, 'expected a full commit id');
 const Iso = z.iso.datetime({ offset: true });
@@ -94,5 +104,32 @@ export const RewriteRecord = z.object({
 });
 export type RewriteRecord = z.infer<typeof RewriteRecord>;
 
-export const GitRecord = z.discriminatedUnion('kind', [Binding, ReviewMark, RewriteRecord]);
+export const ChangedRange = z.object({
+  /** 1-based, inclusive, in the committed blob. */
+  start: z.number().int().positive(),
+  end: z.number().int().positive(),
+  /** One 64-bit hash per line, in order (so a later person's change can be traced through this one). */
+  lines: z.array(LineHash).min(1).max(1_000_000),
+});
+export type ChangedRange = z.infer<typeof ChangedRange>;
+
+export const HumanChange = z.object({
+  schema: z.literal(GIT_SCHEMA_V2),
+  kind: z.literal('human-change'),
+  id: z.string().min(1).max(200),
+  time: Iso,
+  repoId: z.string().min(1).max(200),
+  commit: CommitId,
+  path: RepoPath,
+  /** The commit's author (name and time as `git blame` gives them; never the text of the lines). */
+  author: z.object({ name: z.string().max(500), time: Iso }),
+  /** The AI edit whose bound lines these lines replaced (through earlier people's changes, if any). */
+  edit: z.object({ id: z.string().min(1).max(200) }),
+  ranges: z.array(ChangedRange).min(1).max(100_000),
+});
+export type HumanChange = z.infer<typeof HumanChange>;
+
+export const GitRecord = z.discriminatedUnion('kind', [Binding, ReviewMark, RewriteRecord, HumanChange]);
 export type GitRecord = z.infer<typeof GitRecord>;
+/** The kinds a server keeps in its git tables (a human change goes into the lineage graph only). */
+export type StoredGitRecord = Binding | ReviewMark | RewriteRecord;

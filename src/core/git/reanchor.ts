@@ -11,7 +11,8 @@ import { buildBindings, type LineSource } from './bindingBuilder';
 import { commitAdditions } from './commitChanges';
 import { catFiles, gitText, repoRoot, resolveCommit } from './gitExec';
 import { type GitLedger, LedgerView } from './gitLedger';
-import { type Binding, GIT_SCHEMA_ID, type RewriteRecord } from './gitRecords';
+import { type Binding, GIT_SCHEMA_ID, type HumanChange, type RewriteRecord } from './gitRecords';
+import { humanChangesOf } from './humanChanges';
 import { blobLines, isTrivialLine, lineHash } from './lineHashes';
 import { matchRuns } from './lineMatch';
 import { repoIdentityOf } from './bindCommit';
@@ -20,6 +21,9 @@ export interface ReanchorResult {
   pairs: number;
   bindings: Binding[];
   aiLines: number;
+  /** A person's changes over AI lines in the new commits (they follow the bindings just made). */
+  humanChanges: HumanChange[];
+  notes: string[];
 }
 
 /** Parses post-rewrite input: one `<old> <new> [extra]` per line. */
@@ -75,6 +79,15 @@ export async function reanchorRewrites(repoDir: string, pairs: readonly [string,
       }
     }
   }
+  // The new commits' people's changes over AI lines, oldest first (a later one may build on an earlier one's).
+  const humanChanges: HumanChange[] = [];
+  const notes: string[] = [];
+  for (const newCommit of oldByNew.keys()) {
+    const found = await humanChangesOf(root, newCommit, repoId, view, time).catch((err: Error) => ({ changes: [], note: `${newCommit.slice(0, 12)}: ${err.message.split('\n')[0]}` }));
+    for (const h of found.changes) view.add(h);
+    humanChanges.push(...found.changes);
+    if (found.note) notes.push(found.note);
+  }
   const record: RewriteRecord = {
     schema: GIT_SCHEMA_ID,
     kind: 'rewrite',
@@ -85,8 +98,8 @@ export async function reanchorRewrites(repoDir: string, pairs: readonly [string,
     pairs: pairs.map(([a, b]) => [a, b] as [string, string]),
     bindings: created.length,
   };
-  await ledger.append(view.has(record.id) ? created : [...created, record]);
-  return { pairs: pairs.length, bindings: created, aiLines };
+  await ledger.append([...created, ...humanChanges, ...(view.has(record.id) ? [] : [record])]);
+  return { pairs: pairs.length, bindings: created, aiLines, humanChanges, notes };
 }
 
 /**

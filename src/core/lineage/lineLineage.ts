@@ -6,7 +6,8 @@
  *   2. Otherwise a person wrote the line in that commit. If the commit replaced lines (its diff hunk
  *      removed some), the line it replaced is blamed in the parent revision, and so on back (bounded):
  *      when an AI line is reached, the person's change becomes a `human` node derived from that edit.
- *      A line a person added from nothing has no AI ancestry.
+ *      A line a person added from nothing has no AI ancestry. When the ledger already holds that
+ *      commit's `human-change` fact (core/git/humanChanges.ts), it is the answer, as on the team server.
  */
 import { blameFile, gitBlame } from '../git/blame';
 import { gitText } from '../git/gitExec';
@@ -71,6 +72,15 @@ export async function lineLineage(o: LineLineageOptions): Promise<LineLineage> {
     const graph = await graphAround(at.ai.binding.edit.id);
     graph.addBinding(at.ai.binding);
     return { ...base, origin: 'ai', ancestry: ancestryOf(graph, nodeId.edit(at.ai.binding.edit.id)) };
+  }
+  // The ledger's fact for this commit's line (computed when the commit was bound): the same node the
+  // team server answers with. Without one (a commit bound before such facts), git is followed back below.
+  const fact = o.ledger.humanChangeAt(at.commit, at.origPath, at.origLine);
+  if (fact && fact.lineHash === lineHash(at.text)) {
+    const editId = fact.change.edit.id;
+    const graph = await graphAround(editId);
+    for (const b of o.ledger.bindingsOfEdit(editId)) graph.addBinding(b);
+    return { ...base, origin: 'human-over-ai', ancestry: ancestryOf(graph, graph.addHumanChange(fact.change)) };
   }
   let hop = { commit: at.commit, path: at.origPath, line: at.origLine };
   for (let i = 0; i < (o.maxHops ?? 10); i++) {

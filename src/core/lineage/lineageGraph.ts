@@ -14,7 +14,7 @@
  * Built incrementally: add records and bindings in any order; an edge found by content records its
  * evidence and how sure it is. Pure and in memory: the store and the server persist nodes and edges.
  */
-import type { Binding } from '../git/gitRecords';
+import type { Binding, HumanChange } from '../git/gitRecords';
 import { lineHash } from '../git/lineHashes';
 import type { EditEvent, ProvenanceRecord } from '../model/schema';
 
@@ -47,6 +47,15 @@ export const nodeId = {
   file: (repoId: string, path: string) => `file:${repoId.slice(0, 16)}:${path}`,
   pr: (provider: string, repoId: string, n: number) => `pr:${provider}:${repoId.slice(0, 16)}:${n}`,
   human: (commit: string, path: string, line: number) => `human:${commit}:${path}:${line}`,
+  /**
+   * A person's change over one AI edit's lines in one file of one commit (a ledger `human-change` fact,
+   * summarised: its line ranges are in the attrs). Named by its first changed line, not by the edit (a
+   * line belongs to one edit's change only, and the id must not name a record a role filter may hide).
+   * The commit's part comes first, so a repository's changes at a commit share humanChangePrefix (the
+   * server looks them up by it).
+   */
+  humanChange: (repoId: string, commit: string, path: string, firstLine: number) => `${nodeId.humanChangePrefix(repoId, commit)}:${path}:L${firstLine}`,
+  humanChangePrefix: (repoId: string, commitOrPrefix: string) => `human:${repoId.slice(0, 16)}:${commitOrPrefix}`,
 };
 
 /** Lines too common to be evidence that one edit rewrote another (braces, blank lines, `return;`). */
@@ -250,6 +259,23 @@ export class LineageGraph {
     this.addNode({ id: c, kind: 'commit', attrs: { sha: commit } });
     this.addNode({ id: p, kind: 'pr', attrs: { number: pr.number, url: pr.url, status: pr.status, by: pr.by } });
     this.addEdge({ from: c, to: p, kind: 'reviewed-in', evidence: 'webhook', confidence: 1 });
+  }
+
+  /**
+   * A ledger fact: a person's commit changed lines of one AI edit in one file (who, when, which lines).
+   * The node holds no record id and no edit id (the edge names the edit), so it reveals nothing a role
+   * filter hides.
+   */
+  addHumanChange(h: HumanChange): string {
+    const id = nodeId.humanChange(h.repoId, h.commit, h.path, Math.min(...h.ranges.map((r) => r.start)));
+    const ranges = h.ranges.map((r) => `${r.start}-${r.end}`).join(',');
+    const lines = h.ranges.reduce((n, r) => n + r.end - r.start + 1, 0);
+    this.addNode({ id, kind: 'human', attrs: { author: h.author.name, time: h.author.time, path: h.path, commit: h.commit, lines, ranges } });
+    this.addEdge({ from: id, to: nodeId.edit(h.edit.id), kind: 'derived-from', evidence: 'git-diff', confidence: 1 });
+    const c = nodeId.commit(h.repoId, h.commit);
+    this.addNode({ id: c, kind: 'commit', attrs: { sha: h.commit } });
+    this.addEdge({ from: id, to: c, kind: 'landed-in', evidence: 'git-diff', confidence: 1, attrs: { path: h.path, lines, ranges } });
+    return id;
   }
 
   /** A person's commit that changed AI lines (summarised: who, when, how many lines). */

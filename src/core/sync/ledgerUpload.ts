@@ -34,6 +34,7 @@ export interface LedgerLine {
   /** The record as JSON text (what the ledger chained), sent as is. */
   json: string;
   repoId: string | null;
+  kind: GitRecord['kind'];
 }
 
 function stateFile(syncDir: string): string {
@@ -87,7 +88,7 @@ export function pendingLedgerLines(home: string, afterSeq: number): LedgerLine[]
     if (!parsed.success) continue;
     const r = parsed.data;
     const repoId = r.kind === 'review' ? ('repoId' in r.target ? r.target.repoId : null) : r.repoId;
-    out.push({ seq: entry.seq, json: JSON.stringify(entry.record), repoId });
+    out.push({ seq: entry.seq, json: JSON.stringify(entry.record), repoId, kind: r.kind });
   }
   return out;
 }

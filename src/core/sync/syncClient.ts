@@ -187,6 +187,9 @@ async function syncLedger(outbox: Outbox, key: string, options: SyncOptions, pol
   const maxBytes = options.maxBatchBytes ?? 4 * 1024 * 1024;
   let attempt = 0;
   let at = 0;
+  // A server from before `human-change` facts (lineagelens.git/2) refuses a batch holding one (400): they
+  // are derived data that server cannot use, so the batch is sent again without them.
+  let skipHumanChanges = false;
   while (at < all.length) {
     const batch: typeof all = [];
     let bytes = 0;
@@ -196,7 +199,7 @@ async function syncLedger(outbox: Outbox, key: string, options: SyncOptions, pol
       bytes += all[i]!.json.length + 1;
     }
     const lastSeq = batch[batch.length - 1]!.seq;
-    const chosen = repos ? batch.filter((l) => l.repoId === null || repos.has(l.repoId)) : batch;
+    const chosen = batch.filter((l) => (!repos || l.repoId === null || repos.has(l.repoId)) && !(skipHumanChanges && l.kind === 'human-change'));
     if (chosen.length === 0) {
       ackLedger(outbox.dir, key, lastSeq);
       at += batch.length;
@@ -220,6 +223,11 @@ async function syncLedger(outbox: Outbox, key: string, options: SyncOptions, pol
     }
     // A server from before the git binding: records still synced; the ledger waits for an upgrade.
     if (status === 404) return total;
+    if (status === 400 && !skipHumanChanges && chosen.some((l) => l.kind === 'human-change') && /human-change|kind/i.test(reply?.error ?? '')) {
+      skipHumanChanges = true;
+      options.onEvent?.({ type: 'retry', attempt: 0, delayMs: 0, reason: 'the server does not know people\'s changes over AI lines (lineagelens.git/2): sending the ledger without them' });
+      continue;
+    }
     const transient = status === 0 || status === 429 || status >= 500;
     const message = reply?.error ?? `HTTP ${status}`;
     if (!transient) throw new SyncError(`the server refused the git ledger upload (HTTP ${status}): ${message}`, status);

@@ -190,6 +190,10 @@ export const ExportQuery = ExportFilter.extend({
   asOf: z.coerce.number().int().nonnegative().optional().describe('include only records up to this row (the x-lineagelens-as-of header of an earlier export): the same export again'),
   since: z.iso.datetime({ offset: true }).optional().describe('records at or after this time'),
   until: z.iso.datetime({ offset: true }).optional().describe('records before this time'),
+  lineage: z
+    .enum(['0', '1'])
+    .optional()
+    .describe('1 (format=intoto only): put the lineage subgraph of the exported edits (their ancestry; what you may not read as redacted nodes) as W3C PROV-JSON inside the signed statement'),
 }).strict();
 
 export const ExportKey = z.object({ keyId: z.string().describe('SHA-256 of the SPKI DER'), publicKey: z.string().describe('Ed25519 public key, SPKI PEM') });

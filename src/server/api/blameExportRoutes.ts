@@ -3,7 +3,8 @@
  *
  *   POST /api/v1/bindings            git ledger records (bindings, reviews, rewrites) from the sync client
  *   GET  /api/v1/blame               AI lines of a file as committed in a commit (from the uploaded ledger)
- *   GET  /api/v1/export              records in a CLI export format, streamed
+ *   GET  /api/v1/export              records in a CLI export format, streamed (format=intoto&lineage=1:
+ *                                    the signed statement carries the exported edits' lineage as PROV-JSON)
  *   GET  /api/v1/export/signature    a DSSE envelope (the server's Ed25519 key) over that same export
  *   GET  /api/v1/export/key          the server's public key, for `lineagelens verify --key`
  *
@@ -15,15 +16,18 @@ import { existsSync } from 'node:fs';
 import { canonicalJson } from '../../core/chain/canonicalJson';
 import type { ExportFilter } from '../../core/export/exportFilter';
 import { agentTraceWriter, csvWriter, type ExportFormat, type FormatWriter, jsonlWriter, markdownWriter, type TextSink } from '../../core/export/exportFormats';
-import { reviewIndex } from '../../core/export/runExport';
+import { provCounts, reviewIndex } from '../../core/export/runExport';
 import { generateSigningKey, keyId, keyPaths, loadPrivateKey, newSigningKeyPair, privateKeyFromPem, signEnvelope } from '../../core/export/signing';
 import { EXPORT_PREDICATE, type ExportStatement, IN_TOTO_PAYLOAD_TYPE, IN_TOTO_STATEMENT } from '../../core/export/statement';
-import type { GitRecord } from '../../core/git/gitRecords';
+import type { StoredGitRecord } from '../../core/git/gitRecords';
 import type { ProvenanceRecord } from '../../core/model/schema';
 import { type RecordScope, scopeFor } from '../access/scope';
 import type { ServerBackend } from '../backend/backend';
 import type { Handler, ServerContext } from '../context';
 import { BlameCommitError } from '../db/blame';
+import { accessOf } from '../lineage/lineageQuery';
+import { LineageTooLargeError, provOf } from '../lineage/lineageService';
+import { obscureRedacted } from '../lineage/obscureRedacted';
 import { parseJsonBody, readBody } from '../http/body';
 import { HttpError, resultCounts, sendJson } from '../http/respond';
 import { BlameQuery, ExportQuery, LedgerUploadBatch } from './apiSchemas';
@@ -51,8 +55,12 @@ function signingKey(ctx: ServerContext): KeyObject {
 
 export const ingestBindings: Handler = async (ctx, { req, res, principal }) => {
   const batch = parseBody(LedgerUploadBatch, parseJsonBody(req, await readBody(req, ctx.maxBodyBytes)), 'git ledger batch');
-  const records = batch.records.map((record: GitRecord) => ({ record, json: canonicalJson(record) }));
-  const result = await ctx.backend.git.ingest(principal!.user.id, records);
+  // A person's change over AI lines is derived data: it lives in the lineage graph only (indexed
+  // idempotently, so a resend changes nothing), and counts as accepted.
+  const stored = batch.records.filter((r): r is StoredGitRecord => r.kind !== 'human-change');
+  const records = stored.map((record) => ({ record, json: canonicalJson(record) }));
+  const result = records.length > 0 ? await ctx.backend.git.ingest(principal!.user.id, records) : { accepted: 0, duplicate: 0, conflicting: 0 };
+  result.accepted += batch.records.length - stored.length;
   await ctx.lineage.queue.ledger(batch.records);
   sendJson(res, 200, result);
 };
@@ -98,7 +106,15 @@ class ChunkSink implements TextSink {
  * Runs one export through the core format writers; `emit` receives the text page by page (a response
  * stream, or a hash for the signature). Returns how many records were included.
  */
-async function runServerExport(ctx: ServerContext, scope: RecordScope, format: ExportFormat, filter: ExportFilter, asOf: number, emit: (text: string) => Promise<void> | void): Promise<number> {
+async function runServerExport(
+  ctx: ServerContext,
+  scope: RecordScope,
+  format: ExportFormat,
+  filter: ExportFilter,
+  asOf: number,
+  emit: (text: string) => Promise<void> | void,
+  onRecord?: (record: ProvenanceRecord) => void,
+): Promise<number> {
   const git = ctx.backend.git;
   const sink = new ChunkSink();
   let writer: FormatWriter;
@@ -124,6 +140,7 @@ async function runServerExport(ctx: ServerContext, scope: RecordScope, format: E
   for await (const page of git.exportPages(scope, filter, asOf)) {
     for (const row of page) {
       kept?.set(row.rid, row.record);
+      onRecord?.(row.record);
       writer.record({ record: row.record, canonical: row.json, link: { seq: row.rid, at: '', prev: '', hash: '' }, location: { segment: 0, offset: row.rid, length: 0 } });
       n++;
     }
@@ -138,16 +155,17 @@ async function runServerExport(ctx: ServerContext, scope: RecordScope, format: E
 
 /** The query, and the records the caller may export: admins, auditors and leads (in their read scope); developers may not. */
 async function splitQuery(ctx: ServerContext, url: URL, principal: Parameters<Handler>[1]['principal']) {
-  const { format, asOf, ...filter } = parseQuery(ExportQuery, url);
+  const { format, asOf, lineage, ...filter } = parseQuery(ExportQuery, url);
+  if (lineage === '1' && format !== 'intoto') throw new HttpError(400, 'lineage=1 goes with format=intoto (the lineage rides inside the signed statement)');
   const access = await scopeFor(ctx.backend, principal!);
   if (!access.canExport) throw new HttpError(403, 'your role may not export: ask an admin, an auditor or your team lead');
-  return { format, asOf, filter: filter as ExportFilter, scope: access.read };
+  return { format, asOf, filter: filter as ExportFilter, scope: access.read, lineage: lineage === '1' };
 }
 
 export const exportData: Handler = async (ctx, { req, res, url, principal }) => {
-  const { format, asOf: asked, filter, scope } = await splitQuery(ctx, url, principal);
+  const { format, asOf: asked, filter, scope, lineage } = await splitQuery(ctx, url, principal);
   if (format === 'intoto') {
-    await sendSignature(ctx, res, scope, 'intoto', filter, asked);
+    await sendSignature(ctx, res, scope, 'intoto', filter, asked, lineage);
     return;
   }
   const asOf = asked ?? (await ctx.backend.git.latestRid(scope));
@@ -175,12 +193,14 @@ export const exportData: Handler = async (ctx, { req, res, url, principal }) => 
   res.end();
 };
 
-async function sendSignature(ctx: ServerContext, res: Parameters<Handler>[1]['res'], scope: RecordScope, format: ExportFormat, filter: ExportFilter, asked: number | undefined): Promise<void> {
+async function sendSignature(ctx: ServerContext, res: Parameters<Handler>[1]['res'], scope: RecordScope, format: ExportFormat, filter: ExportFilter, asked: number | undefined, withLineage = false): Promise<void> {
   const asOf = asked ?? (await ctx.backend.git.latestRid(scope));
   const key = signingKey(ctx);
   const hash = createHash('sha256');
   const dataFormat = format === 'intoto' ? 'jsonl' : format;
-  const records = await runServerExport(ctx, scope, dataFormat, filter, asOf, (text) => void hash.update(text, 'utf8'));
+  const edits: string[] = [];
+  const records = await runServerExport(ctx, scope, dataFormat, filter, asOf, (text) => void hash.update(text, 'utf8'), withLineage ? (r) => void (r.kind === 'edit' && edits.push(r.id)) : undefined);
+  const lineage = withLineage ? await exportedLineage(ctx, scope, edits) : undefined;
   const dataFile = `export.${EXTENSION[format]}`;
   const statement: ExportStatement = {
     _type: IN_TOTO_STATEMENT,
@@ -195,15 +215,37 @@ async function sendSignature(ctx: ServerContext, res: Parameters<Handler>[1]['re
       dataFile,
       chainFile: null,
       store: { storeId: `server:${keyId(createPublicKey(key))}`, head: null },
+      ...(lineage ? { lineage } : {}),
     },
   };
   const envelope = signEnvelope(IN_TOTO_PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement), 'utf8'), key);
   sendJson(res, 200, envelope, { 'x-lineagelens-as-of': String(asOf) });
 }
 
+/** Most exported edits whose lineage one signed export carries (one graph walk each). */
+const MAX_LINEAGE_EDITS = 20_000;
+
+/**
+ * The lineage subgraph of the exported edits (their ancestry), as the caller may see it: nodes of records
+ * outside their read scope are redacted (with opaque ids), never dropped. PROV-JSON, for the statement.
+ */
+async function exportedLineage(ctx: ServerContext, scope: RecordScope, edits: string[]): Promise<NonNullable<ExportStatement['predicate']['lineage']>> {
+  if (edits.length > MAX_LINEAGE_EDITS) throw new HttpError(400, `lineage=1 takes exports of at most ${MAX_LINEAGE_EDITS} edits (this one has ${edits.length}): narrow the filter`);
+  await ctx.lineage.queue.idle(); // everything uploaded before the export is in the graph
+  let graph;
+  try {
+    graph = obscureRedacted(await ctx.lineage.service.ancestryOfEdits(edits, accessOf(ctx, scope)));
+  } catch (err) {
+    if (err instanceof LineageTooLargeError) throw new HttpError(400, err.message);
+    throw err;
+  }
+  const document = provOf(graph) as unknown as Record<string, unknown>;
+  return { target: `the ancestry of the ${edits.length} exported edit(s)`, ...provCounts(document), document };
+}
+
 export const exportSignature: Handler = async (ctx, { res, url, principal }) => {
-  const { format, asOf, filter, scope } = await splitQuery(ctx, url, principal);
-  await sendSignature(ctx, res, scope, format, filter, asOf);
+  const { format, asOf, filter, scope, lineage } = await splitQuery(ctx, url, principal);
+  await sendSignature(ctx, res, scope, format, filter, asOf, lineage);
 };
 
 export const exportKey: Handler = (ctx, { res }) => {

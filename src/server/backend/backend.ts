@@ -10,7 +10,7 @@ import type { ChainHead, IngestResult } from '../db/ingest';
 import type { Page, RecordFilter, StatsSummary, TimelinePoint } from '../db/queries';
 import type { UploadEntry } from '../../core/sync/uploadChain';
 import type { ExportFilter } from '../../core/export/exportFilter';
-import type { GitRecord } from '../../core/git/gitRecords';
+import type { GitRecord, StoredGitRecord } from '../../core/git/gitRecords';
 import type { ProvenanceRecord } from '../../core/model/schema';
 import type { LedgerIngestResult } from '../db/bindings';
 import type { ServerBlameQuery, ServerBlameResult } from '../db/blame';
@@ -86,7 +86,7 @@ export interface QueriesBackend {
  */
 export interface GitBackend {
   /** Idempotent by record id: `duplicate` when the stored content is the same, `conflicting` when it differs (first stored wins). */
-  ingest(userId: number, records: { record: GitRecord; json: string }[]): Promise<LedgerIngestResult>;
+  ingest(userId: number, records: { record: StoredGitRecord; json: string }[]): Promise<LedgerIngestResult>;
   /** From bindings uploaded by users in the scope, with prompts of records in it. */
   blame(scope: RecordScope, q: ServerBlameQuery): Promise<ServerBlameResult>;
   /** The newest record row in the scope now: an export "as of" it includes nothing ingested later. */

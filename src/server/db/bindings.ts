@@ -7,7 +7,7 @@
  * an id already stored is a resend (`duplicate`) when its content is the same, and is kept as first stored
  * when it differs (`conflicting`: a client bug or a forged record; the first writer wins, nothing is lost).
  */
-import type { Binding, GitRecord, ReviewMark, RewriteRecord } from '../../core/git/gitRecords';
+import type { Binding, StoredGitRecord, ReviewMark, RewriteRecord } from '../../core/git/gitRecords';
 import type { Db } from './serverDb';
 
 /** Schema step (appended to serverDb's migrations): tables for the git ledger's records. */
@@ -75,7 +75,7 @@ export class BindingStore {
   private readonly insertRewrite;
   private readonly insertPair;
   private readonly storedJson;
-  private readonly run: (userId: number, records: { record: GitRecord; json: string }[]) => LedgerIngestResult;
+  private readonly run: (userId: number, records: { record: StoredGitRecord; json: string }[]) => LedgerIngestResult;
 
   constructor(db: Db) {
     this.insertBinding = db.prepare(
@@ -93,8 +93,8 @@ export class BindingStore {
       review: db.prepare<[string], { json: string }>('SELECT json FROM git_reviews WHERE id = ?'),
       rewrite: db.prepare<[string], { json: string }>('SELECT json FROM git_rewrites WHERE id = ?'),
     };
-    this.storedJson = (kind: GitRecord['kind'], id: string) => lookups[kind].get(id)?.json;
-    this.run = db.transaction((userId: number, records: { record: GitRecord; json: string }[]) => {
+    this.storedJson = (kind: StoredGitRecord['kind'], id: string) => lookups[kind].get(id)?.json;
+    this.run = db.transaction((userId: number, records: { record: StoredGitRecord; json: string }[]) => {
       const result: LedgerIngestResult = { accepted: 0, duplicate: 0, conflicting: 0 };
       for (const { record, json } of records) {
         if (this.insert(userId, record, json)) result.accepted++;
@@ -106,11 +106,11 @@ export class BindingStore {
   }
 
   /** Stores validated ledger records in one transaction. `json` is each record as stored (canonical text). */
-  async ingest(userId: number, records: { record: GitRecord; json: string }[]): Promise<LedgerIngestResult> {
+  async ingest(userId: number, records: { record: StoredGitRecord; json: string }[]): Promise<LedgerIngestResult> {
     return this.run(userId, records);
   }
 
-  private insert(userId: number, record: GitRecord, json: string): boolean {
+  private insert(userId: number, record: StoredGitRecord, json: string): boolean {
     if (record.kind === 'binding') return this.addBinding(userId, record, json);
     if (record.kind === 'review') return this.addReview(userId, record, json);
     return this.addRewrite(userId, record, json);

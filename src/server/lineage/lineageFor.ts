@@ -3,6 +3,7 @@ import type { ServerBackend } from '../backend/backend';
 import { SqliteBackend } from '../backend/sqliteBackend';
 import type { PgBackend } from '../postgres/pgBackend';
 import type { PrFact } from '../../core/reviews/prEvents';
+import { pgHumanChanges, sqliteHumanChanges } from './humanChangeLookup';
 import { LineageIndexRunner } from './indexRunner';
 import { LineageIndexer } from './lineageIndexer';
 import { LineageService } from './lineageService';
@@ -23,6 +24,7 @@ export function lineageFor(backend: ServerBackend, prFactsOf: (repoId: string) =
   const sqlite = backend instanceof SqliteBackend;
   const store: LineageStore = sqlite ? new SqliteLineage(backend.db) : new PgLineage((backend as PgBackend).pool);
   const outbox = sqlite ? new SqliteOutbox(backend.db) : new PgOutbox((backend as PgBackend).pool);
+  const humans = sqlite ? sqliteHumanChanges(backend.db) : pgHumanChanges((backend as PgBackend).pool);
   const indexer = new LineageIndexer(store);
-  return { indexer, queue: new LineageIndexRunner(outbox, indexer, prFactsOf, { log }), service: new LineageService(store) };
+  return { indexer, queue: new LineageIndexRunner(outbox, indexer, prFactsOf, { log }), service: new LineageService(store, humans) };
 }

@@ -9,6 +9,8 @@
  *   ledger binding     landed-in (edit -> commit, with the bound ranges), rewritten-as for a binding that
  *                      followed a rewrite, moved-to when the lines are bound in another file than written;
  *   ledger rewrite     rewritten-as for every old -> new commit pair (amend, rebase, squash);
+ *   ledger human-change  a `human` node (a person's commit changed an AI edit's lines: ranges in its
+ *                      attrs) derived-from that edit, landed-in the commit;
  *   PR facts           reviewed-in (commit -> PR) for every commit a PR carried, with its review status.
  */
 import { isDistinctive, LineageGraph, nodeId } from '../../core/lineage/lineageGraph';
@@ -125,6 +127,14 @@ export class LineageIndexer {
         await this.store.putNodes(nodes.filter((n) => n.kind === 'edit'), 'ifMissing');
         await this.store.putNodes(nodes.filter((n) => n.kind !== 'edit'), 'merge');
         await this.store.putEdges([...g.allEdges()].map((e) => (e.kind === 'landed-in' ? { ...e, attrs: { ...e.attrs, via: r.via } } : e)));
+      } else if (r.kind === 'human-change') {
+        // A person's change over an AI edit's lines (core/git/humanChanges.ts): a summarised human node, derived
+        // from the edit, landed in the commit. It carries no record, so a role filter never hides it;
+        // the edit behind it is shown or redacted as everywhere.
+        const g = new LineageGraph();
+        g.addHumanChange(r);
+        await this.store.putNodes(this.stored(g, null, r.repoId), 'merge');
+        await this.store.putEdges([...g.allEdges()]);
       } else if (r.kind === 'rewrite') {
         const nodes: StoredNode[] = [];
         const edges: LineageEdge[] = [];

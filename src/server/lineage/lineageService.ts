@@ -13,6 +13,8 @@ import { type ProvDocument, toProvJson } from '../../core/lineage/provJson';
 import { type RedactedNode, redactedNode } from '../../core/access/visibility';
 import { LedgerView } from '../../core/git/gitLedger';
 import type { Binding } from '../../core/git/gitRecords';
+import { BlameCommitError } from '../db/blame';
+import { type HumanChangeLookup, rangesHold } from './humanChangeLookup';
 import type { ImpactCounts, ImpactFilter, LineageStore, StoredNode, Walk } from './lineageStore';
 
 /** May the caller read this record? */
@@ -40,8 +42,12 @@ export interface LineAncestryJson {
   path: string;
   line: number;
   rev: string;
-  /** `ai`: the ledger binds the line at that revision to an edit; `unbound`: it does not (a person's line, or not uploaded). */
-  origin: 'ai' | 'unbound';
+  /**
+   * `ai`: the ledger binds the line at that revision to an edit; `human-over-ai`: a person's commit
+   * changed an AI edit's line there (a ledger `human-change` fact: the ancestry starts at its `human`
+   * node); `unbound`: neither (a person's line from nothing, or not uploaded).
+   */
+  origin: 'ai' | 'human-over-ai' | 'unbound';
   editId: string | null;
   ancestry: AncestryJson | null;
 }
@@ -52,7 +58,10 @@ export interface GraphJson {
 }
 
 export class LineageService {
-  constructor(readonly store: LineageStore) {}
+  constructor(
+    readonly store: LineageStore,
+    private readonly humans: HumanChangeLookup | null = null,
+  ) {}
 
   private shower(walk: Walk, canRead: CanRead): (n: LineageNode | undefined) => ShownNode | null {
     const records = new Map(walk.nodes.map((n) => [n.id, n.recordId]));
@@ -91,13 +100,52 @@ export class LineageService {
     const at = await this.store.bindingsAt(q.repo, q.rev, q.path);
     const hit = new LedgerView(at.bindings.map((json) => JSON.parse(json) as Binding)).lineAt(at.commit, q.path, q.line);
     const base = { repo: q.repo, path: q.path, line: q.line, rev: at.commit };
-    if (!hit) return { ...base, origin: 'unbound', editId: null, ancestry: null };
+    if (!hit) return (await this.humanLine(q, at.commit, access)) ?? { ...base, origin: 'unbound', editId: null, ancestry: null };
     const editId = hit.binding.edit.id;
     const id = nodeId.edit(editId);
     let ancestry = await this.nodeAncestry(id, access);
     // A binding whose edit record was never uploaded: the edit is still known from the ledger.
     ancestry ??= { start: id, chain: [], landed: [], graph: { nodes: [], edges: [] } };
     return { ...base, origin: 'ai', editId: (await access([editId]))(editId) ? editId : null, ancestry };
+  }
+
+  /**
+   * A line no binding holds: a person's change over AI lines when a `human-change` fact covers it. `known`
+   * is the commit the bindings resolved `rev` to (`rev` itself when they know none with that prefix).
+   */
+  private async humanLine(q: { repo: string; path: string; line: number; rev: string }, known: string, access: RecordAccess): Promise<LineAncestryJson | null> {
+    if (!this.humans) return null;
+    const resolved = known !== q.rev;
+    const found = await this.humans.at(q.repo, resolved ? known : q.rev);
+    const commits = new Set(found.map((n) => String(n.attrs.commit)));
+    if (!resolved && commits.size > 1) throw new BlameCommitError(`commit prefix ${q.rev} is ambiguous in repository ${q.repo.slice(0, 200)}: give more digits`);
+    const node = found.find((n) => n.attrs.path === q.path && rangesHold(n.attrs.ranges, q.line));
+    if (!node) return null;
+    const ancestry = await this.nodeAncestry(node.id, access);
+    if (!ancestry) return null;
+    const derived = ancestry.graph.edges.find((e) => e.from === node.id && e.kind === 'derived-from' && e.to.startsWith('edit:'));
+    const editId = derived ? derived.to.slice('edit:'.length) : null;
+    const readable = editId !== null && (await access([editId]))(editId);
+    return { repo: q.repo, path: q.path, line: q.line, rev: String(node.attrs.commit), origin: 'human-over-ai', editId: readable ? editId : null, ancestry };
+  }
+
+  /**
+   * The ancestry subgraph of many edits at once (a signed export's `lineage=1`): every edit's upstream
+   * walk (where it came from, the commits it landed in, their rewrites and PRs), merged, shown through the
+   * caller's access like every answer. One walk per edit; more than `maxNodes` nodes is refused.
+   */
+  async ancestryOfEdits(editIds: readonly string[], access: RecordAccess = allReadable, maxNodes = 200_000): Promise<GraphJson> {
+    const nodes = new Map<string, StoredNode>();
+    const edges = new Map<string, LineageEdge>();
+    for (const id of new Set(editIds)) {
+      const walk = await this.store.upstream(nodeId.edit(id));
+      for (const n of walk.nodes) nodes.set(n.id, n);
+      for (const e of walk.edges) edges.set(`${e.from}\u0000${e.kind}\u0000${e.to}`, e);
+      if (nodes.size > maxNodes) throw new LineageTooLargeError(`the lineage of these records holds more than ${maxNodes} nodes: narrow the export's filter`);
+    }
+    const walk: Walk = { nodes: [...nodes.values()].sort((a, b) => (a.id < b.id ? -1 : 1)), edges: [...edges.values()] };
+    const show = this.shower(walk, await access(recordIdsOf(walk)));
+    return { nodes: walk.nodes.map((n) => show(n)!), edges: walk.edges };
   }
 
   /** Everything downstream of a session or prompt node (edits, rewrites, commits, moves, PRs). */
@@ -124,6 +172,8 @@ export class LineageService {
     return { nodes: sub.nodes.map((n) => show(n)!), edges: sub.edges };
   }
 }
+
+export class LineageTooLargeError extends Error {}
 
 /** PROV-JSON of a shown graph: a redacted node stays an entity that says so, nothing more. */
 export function provOf(g: GraphJson): ProvDocument {

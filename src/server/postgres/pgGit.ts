@@ -9,7 +9,7 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import { type ExportFilter, recordMatcher } from '../../core/export/exportFilter';
-import type { Binding, GitRecord, ReviewMark, RewriteRecord } from '../../core/git/gitRecords';
+import type { Binding, GitRecord, StoredGitRecord, ReviewMark, RewriteRecord } from '../../core/git/gitRecords';
 import type { ProvenanceRecord } from '../../core/model/schema';
 import { parseRecord } from '../../core/model/version';
 import { type RecordScope, recordsInScope, usersInScope } from '../access/scopeSql';
@@ -25,7 +25,7 @@ const PAGE = 500;
 
 type Item<R> = { record: R; json: string };
 
-const TABLE: Record<GitRecord['kind'], string> = { binding: 'git_bindings', review: 'git_reviews', rewrite: 'git_rewrites' };
+const TABLE: Record<StoredGitRecord['kind'], string> = { binding: 'git_bindings', review: 'git_reviews', rewrite: 'git_rewrites' };
 
 const nullable = (s: string | null | undefined) => (s === null || s === undefined ? null : clean(s));
 
@@ -43,12 +43,12 @@ export class PgGit implements GitBackend {
     return this.signingKeyDir;
   }
 
-  async ingest(userId: number, records: { record: GitRecord; json: string }[]): Promise<LedgerIngestResult> {
+  async ingest(userId: number, records: { record: StoredGitRecord; json: string }[]): Promise<LedgerIngestResult> {
     return inTransaction(this.pool, (c) => this.ingestIn(c, userId, records));
   }
 
-  private async ingestIn(c: PoolClient, userId: number, records: { record: GitRecord; json: string }[]): Promise<LedgerIngestResult> {
-    const of = <K extends GitRecord['kind']>(kind: K) => records.filter((r) => r.record.kind === kind) as Item<Extract<GitRecord, { kind: K }>>[];
+  private async ingestIn(c: PoolClient, userId: number, records: { record: StoredGitRecord; json: string }[]): Promise<LedgerIngestResult> {
+    const of = <K extends StoredGitRecord['kind']>(kind: K) => records.filter((r) => r.record.kind === kind) as Item<Extract<StoredGitRecord, { kind: K }>>[];
     const inserted = new Set<string>();
     const mark = (kind: string, rows: { id: string }[]) => rows.forEach((r) => inserted.add(`${kind}:${r.id}`));
     const bindings = of('binding');
