@@ -11,7 +11,10 @@ import {
   oneCommit,
   type HashRow,
   type ImpactCounts,
+  type DeleterProbe,
   type ImpactFilter,
+  type InserterHit,
+  type InserterProbe,
   type LineageStore,
   MAX_DEPTH,
   type NodeRowIn,
@@ -143,32 +146,29 @@ export class SqliteLineage implements LineageStore {
     })();
   }
 
-  async latestInserters(repoId: string, path: string, hashes: string[], before: string, exclude: string) {
-    const stmt = this.st<[string, string, string, string, string], { editId: string; lineStart: number; lineEnd: number }>(
-      `SELECT edit_id AS editId, line_start AS lineStart, line_end AS lineEnd FROM lineage_line_hashes
-       WHERE repo_id = ? AND path = ? AND hash = ? AND side = 'i' AND time < ? AND edit_id <> ? ORDER BY time DESC LIMIT 1`,
+  async putIndexed(nodes: StoredNode[], edges: LineageEdge[], hashes: HashRow[]): Promise<void> {
+    await this.putNodes(nodes, 'merge');
+    await this.putEdges(edges);
+    await this.putHashes(hashes);
+  }
+
+  /** One prepared lookup per probe: in process, a statement run costs microseconds, not a round trip. */
+  async latestInserters(probes: InserterProbe[]): Promise<(InserterHit | null)[]> {
+    const stmt = this.st<[string, string, string, string, string], InserterHit>(
+      `SELECT edit_id AS editId, time, line_start AS lineStart, line_end AS lineEnd FROM lineage_line_hashes
+       WHERE repo_id = ? AND path = ? AND hash = ? AND side = 'i' AND time < ? AND edit_id <> ? ORDER BY time DESC, edit_id DESC LIMIT 1`,
     );
-    const out: { hash: string; editId: string; lineStart: number; lineEnd: number }[] = [];
-    for (const hash of new Set(hashes)) {
-      const row = stmt.get(repoId, path, hash, before, exclude);
-      if (row) out.push({ hash, ...row });
-    }
-    return out;
+    return probes.map((p) => stmt.get(p.repoId, p.path, p.hash, p.before, p.exclude) ?? null);
   }
 
-  async laterDeleters(repoId: string, path: string, hashes: string[], after: string): Promise<string[]> {
-    const stmt = this.st<[string, string, string, string], { e: string }>(`SELECT edit_id AS e FROM lineage_line_hashes WHERE repo_id = ? AND path = ? AND hash = ? AND side = 'd' AND time > ?`);
-    const out = new Set<string>();
-    for (const hash of new Set(hashes)) for (const r of stmt.all(repoId, path, hash, after)) out.add(r.e);
-    return [...out];
-  }
-
-  async hashesOf(editId: string, side: 'i' | 'd'): Promise<HashRow[]> {
-    return this.db
-      .prepare<[string, string], HashRow>(
-        'SELECT repo_id AS repoId, path, hash, side, edit_id AS editId, time, line_start AS lineStart, line_end AS lineEnd FROM lineage_line_hashes WHERE edit_id = ? AND side = ?',
-      )
-      .all(editId, side);
+  async laterDeleters(probes: DeleterProbe[]): Promise<HashRow[]> {
+    const find = this.st<[string, string, string, string], { e: string }>(`SELECT edit_id AS e FROM lineage_line_hashes WHERE repo_id = ? AND path = ? AND hash = ? AND side = 'd' AND time > ?`);
+    const rowsOf = this.st<[string], HashRow>(
+      "SELECT repo_id AS repoId, path, hash, side, edit_id AS editId, time, line_start AS lineStart, line_end AS lineEnd FROM lineage_line_hashes WHERE edit_id = ? AND side = 'd'",
+    );
+    const edits = new Set<string>();
+    for (const p of probes) for (const r of find.all(p.repoId, p.path, p.hash, p.after)) edits.add(r.e);
+    return [...edits].flatMap((e) => rowsOf.all(e));
   }
 
   async nodes(ids: string[]): Promise<StoredNode[]> {
@@ -188,8 +188,11 @@ export class SqliteLineage implements LineageStore {
     return { commit, bindings };
   }
 
-  async bindingsOfEdit(editId: string) {
-    return this.db.prepare<[string], { repoId: string; path: string; commit: string }>('SELECT repo_id AS repoId, path, commit_id AS "commit" FROM git_bindings WHERE edit_id = ?').all(editId);
+  async bindingsOfEdits(editIds: string[]) {
+    if (editIds.length === 0) return [];
+    return this.st<[string], { editId: string; repoId: string; path: string; commit: string }>(
+      'SELECT edit_id AS editId, repo_id AS repoId, path, commit_id AS "commit" FROM git_bindings WHERE edit_id IN (SELECT value FROM json_each(?)) ORDER BY edit_id, repo_id, path, commit_id',
+    ).all(JSON.stringify([...new Set(editIds)]));
   }
 
   private async withNodes(edges: LineageEdge[], start: string): Promise<Walk> {
