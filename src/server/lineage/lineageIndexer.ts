@@ -65,16 +65,21 @@ class BatchView {
   private readonly storedDeleted = new Map<string, HashRow[]>();
 
   constructor(steps: EditStep[]) {
-    const seen = new Set<string>();
+    // A record's own rows are distinct (hash, side); only an edit sent twice in the batch repeats them.
+    const earlier = new Map<string, HashRow[]>();
+    const rowKey = (r: HashRow) => `${keyOf(r.repoId, r.path, r.hash)}\u0000${r.side}`;
     for (const s of steps) {
-      if (!this.batchDeleted.has(s.id)) this.batchDeleted.set(s.id, { pos: s.pos, rows: s.rows.filter((r) => r.side === 'd') });
+      const had = earlier.get(s.id);
+      const seen = had ? new Set(had.map(rowKey)) : null;
+      earlier.set(s.id, had ? [...had, ...s.rows] : s.rows);
+      if (!had) this.batchDeleted.set(s.id, { pos: s.pos, rows: s.rows.filter((r) => r.side === 'd') });
       for (const row of s.rows) {
         const key = keyOf(row.repoId, row.path, row.hash);
-        const unique = `${key}\u0000${row.side}\u0000${row.editId}`;
-        if (seen.has(unique)) continue;
-        seen.add(unique);
+        if (seen?.has(`${key}\u0000${row.side}`)) continue;
         const into = row.side === 'i' ? this.inserts : this.deletes;
-        into.set(key, [...(into.get(key) ?? []), { pos: s.pos, row }]);
+        const list = into.get(key);
+        if (list) list.push({ pos: s.pos, row });
+        else into.set(key, [{ pos: s.pos, row }]);
       }
     }
     this.steps = steps;
@@ -185,7 +190,7 @@ export class LineageIndexer {
     const hashes: HashRow[] = [];
     const plans = records.map((r) => {
       const g = new LineageGraph();
-      g.addRecord(r);
+      g.addRecord(r, { byContent: false }); // one record's graph has no derived-from of its own
       const repoId = r.kind === 'edit' ? (r.file.repo?.id ?? null) : null;
       const plan = { nodes: this.stored(g, r.id, repoId), edges: [...g.allEdges()], step: null as EditStep | null };
       if (r.kind !== 'edit') return plan;

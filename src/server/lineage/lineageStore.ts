@@ -187,23 +187,41 @@ export function nodeColumns(n: StoredNode): { time: string | null; tool: string 
   return { time: str(a.time) ?? str(a.startedAt), tool: str(a.tool), model: str(a.model), path: str(a.path), lines: typeof a.lines === 'number' ? a.lines : null };
 }
 
+/** A node's writes folded into one row (foldNodes). */
+export interface FoldedNode {
+  node: StoredNode;
+  cols: ReturnType<typeof nodeColumns>;
+  /**
+   * The attrs a fresh row ends with under SQLite's json_patch (RFC 7396: the first write as given, a null
+   * in a later one removes the key); `node.attrs` is the merged patch itself (key by key, nulls kept), what
+   * an existing row is patched with. PostgreSQL's `||` keeps nulls, so there both are `node.attrs`.
+   */
+  created: StoredNode['attrs'];
+}
+
 /**
  * Several writes of one node as the single row a multi-row upsert may carry (PostgreSQL's ON CONFLICT DO
  * UPDATE may touch a row once per statement): `merge` applies them in order (attrs merged key by key, each
  * filter column the last non-null one, kind and the rest from the first), `ifMissing` keeps the first.
  * The columns are folded from each write's own attrs, as the one-at-a-time upserts coalesce them.
  */
-export function foldNodes(nodes: StoredNode[], mode: 'merge' | 'ifMissing'): { node: StoredNode; cols: ReturnType<typeof nodeColumns> }[] {
-  const byId = new Map<string, { node: StoredNode; cols: ReturnType<typeof nodeColumns> }>();
+export function foldNodes(nodes: StoredNode[], mode: 'merge' | 'ifMissing'): FoldedNode[] {
+  const byId = new Map<string, FoldedNode>();
   for (const n of nodes) {
     const cols = nodeColumns(n);
     const had = byId.get(n.id);
-    if (!had) byId.set(n.id, { node: n, cols });
+    if (!had) byId.set(n.id, { node: n, cols, created: n.attrs });
     else if (mode === 'merge') {
       const c = had.cols;
+      const created = { ...had.created };
+      for (const [k, v] of Object.entries(n.attrs)) {
+        if (v === null) delete created[k];
+        else created[k] = v;
+      }
       byId.set(n.id, {
         node: { ...had.node, attrs: { ...had.node.attrs, ...n.attrs }, recordId: n.recordId ?? had.node.recordId, repoId: n.repoId ?? had.node.repoId },
         cols: { time: cols.time ?? c.time, tool: cols.tool ?? c.tool, model: cols.model ?? c.model, path: cols.path ?? c.path, lines: cols.lines ?? c.lines },
+        created,
       });
     }
   }
@@ -212,14 +230,15 @@ export function foldNodes(nodes: StoredNode[], mode: 'merge' | 'ifMissing'): { n
 
 /**
  * Several writes of one edge (src, kind, dst) as one row: in order, a write replaces the one before when it
- * is at least as sure, as the upsert's WHERE does (compared as the 4-byte real PostgreSQL stores).
+ * is at least as sure, as the upsert's WHERE does (`real4`: compared as the 4-byte real PostgreSQL stores).
  */
-export function foldEdges(edges: LineageEdge[]): LineageEdge[] {
+export function foldEdges(edges: LineageEdge[], real4: boolean): LineageEdge[] {
   const byKey = new Map<string, LineageEdge>();
+  const sure = real4 ? Math.fround : (x: number) => x;
   for (const e of edges) {
     const key = `${e.from}\u0000${e.kind}\u0000${e.to}`;
     const had = byKey.get(key);
-    if (!had || Math.fround(e.confidence) >= Math.fround(had.confidence)) byKey.set(key, e);
+    if (!had || sure(e.confidence) >= sure(had.confidence)) byKey.set(key, e);
   }
   return [...byKey.values()];
 }

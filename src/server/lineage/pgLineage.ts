@@ -142,7 +142,7 @@ function nodeWrite(nodes: StoredNode[], mode: 'merge' | 'ifMissing', first: numb
 }
 
 function edgeWrite(edges: LineageEdge[], first: number): Write {
-  const rows = foldEdges(edges);
+  const rows = foldEdges(edges, true);
   return {
     sql: `INSERT INTO lineage_edges (org_id, src, kind, dst, evidence, confidence, attrs)
       SELECT ${ORG}, * FROM unnest(${$(first, ['text[]', 'text[]', 'text[]', 'text[]', 'real[]', 'jsonb[]'])})

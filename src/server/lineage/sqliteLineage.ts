@@ -6,6 +6,8 @@ import {
   DOWN_IN_KINDS,
   DOWN_OUT_KINDS,
   type EdgeRowIn,
+  foldEdges,
+  foldNodes,
   edgeFromRow,
   FULL_COMMIT,
   oneCommit,
@@ -18,7 +20,6 @@ import {
   type LineageStore,
   MAX_DEPTH,
   type NodeRowIn,
-  nodeColumns,
   nodeFromRow,
   START_KINDS,
   type StoredNode,
@@ -111,20 +112,22 @@ export class SqliteLineage implements LineageStore {
     return s as unknown as Statement<P, R>;
   }
 
+  /** Several writes of one node or edge become one statement run (foldNodes, foldEdges: the same result). */
   async putNodes(nodes: StoredNode[], mode: 'merge' | 'ifMissing'): Promise<void> {
+    if (nodes.length === 0) return;
     const conflict =
       mode === 'merge'
-        ? `DO UPDATE SET attrs = json_patch(attrs, excluded.attrs), record_id = coalesce(excluded.record_id, record_id), repo_id = coalesce(excluded.repo_id, repo_id),
+        ? `DO UPDATE SET attrs = json_patch(attrs, @patch), record_id = coalesce(excluded.record_id, record_id), repo_id = coalesce(excluded.repo_id, repo_id),
            time = coalesce(excluded.time, time), tool = coalesce(excluded.tool, tool), model = coalesce(excluded.model, model), path = coalesce(excluded.path, path), lines = coalesce(excluded.lines, lines)`
         : 'DO NOTHING';
-    if (nodes.length === 0) return;
-    const stmt = this.st(`INSERT INTO lineage_nodes (id, kind, record_id, repo_id, time, tool, model, path, lines, attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) ${conflict}`);
-    this.db.transaction(() => {
-      for (const n of nodes) {
-        const c = nodeColumns(n);
-        stmt.run(n.id, n.kind, n.recordId, n.repoId, c.time, c.tool, c.model, c.path, c.lines, JSON.stringify(n.attrs));
+    const stmt = this.st(`INSERT INTO lineage_nodes (id, kind, record_id, repo_id, time, tool, model, path, lines, attrs) VALUES (@id, @kind, @recordId, @repoId, @time, @tool, @model, @path, @lines, @attrs) ON CONFLICT (id) ${conflict}`);
+    this.inTransaction(() => {
+      for (const { node: n, cols: c, created } of foldNodes(nodes, mode)) {
+        const row: Record<string, unknown> = { id: n.id, kind: n.kind, recordId: n.recordId, repoId: n.repoId, ...c, attrs: JSON.stringify(created) };
+        if (mode === 'merge') row.patch = JSON.stringify(n.attrs);
+        stmt.run(row);
       }
-    })();
+    });
   }
 
   async putEdges(edges: LineageEdge[]): Promise<void> {
@@ -133,17 +136,23 @@ export class SqliteLineage implements LineageStore {
       `INSERT INTO lineage_edges (src, kind, dst, evidence, confidence, attrs) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (src, kind, dst) DO UPDATE SET evidence = excluded.evidence, confidence = excluded.confidence, attrs = excluded.attrs WHERE excluded.confidence >= confidence`,
     );
-    this.db.transaction(() => {
-      for (const e of edges) stmt.run(e.from, e.kind, e.to, e.evidence, e.confidence, e.attrs ? JSON.stringify(e.attrs) : null);
-    })();
+    this.inTransaction(() => {
+      for (const e of foldEdges(edges, false)) stmt.run(e.from, e.kind, e.to, e.evidence, e.confidence, e.attrs ? JSON.stringify(e.attrs) : null);
+    });
+  }
+
+  /** Runs `work` in the batch's transaction when there is one, else in a transaction of its own. */
+  private inTransaction(work: () => void): void {
+    if (this.db.inTransaction) work();
+    else this.db.transaction(work)();
   }
 
   async putHashes(rows: HashRow[]): Promise<void> {
     if (rows.length === 0) return;
     const stmt = this.st('INSERT OR IGNORE INTO lineage_line_hashes (repo_id, path, hash, side, edit_id, time, line_start, line_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
+    this.inTransaction(() => {
       for (const r of rows) stmt.run(r.repoId, r.path, r.hash, r.side, r.editId, r.time, r.lineStart, r.lineEnd);
-    })();
+    });
   }
 
   async putIndexed(nodes: StoredNode[], edges: LineageEdge[], hashes: HashRow[]): Promise<void> {
