@@ -1,8 +1,8 @@
 /**
- * The server's lineage indexer works a batch at a time (three lookups and one write per batch); its result
+ * The server's lineage indexer works a batch at a time (a few lookups and one write per batch); its result
  * must not depend on how records are split into batches. Property: random edit histories over a few files
  * of two repositories (lines repeated within and across edits, equal times, sessions whose attrs the edits
- * and session records merge), arriving out of order with resends, indexed with random batch splits and as
+ * and session records merge, edits sent again with changed content), arriving out of order with resends, indexed with random batch splits and as
  * one batch, leave exactly the node, edge and line-hash rows of indexing them one record per batch — which
  * is the per-record indexer's behaviour (a batch of one sees the store plus its own rows, as before). On
  * SQLite and a real PostgreSQL.
@@ -80,11 +80,13 @@ const history = fc
     edits: fc.array(editSpec, { minLength: 2, maxLength: 14 }),
     sessions: fc.array(fc.record({ i: fc.integer({ min: 0, max: 1 }), minute: fc.integer({ min: 0, max: 5 }), model: fc.integer({ min: 0, max: 2 }) }), { maxLength: 2 }),
     resends: fc.array(fc.nat(), { maxLength: 5 }),
-    order: fc.array(fc.nat(), { minLength: 24, maxLength: 24 }),
-    cuts: fc.array(fc.boolean(), { minLength: 24, maxLength: 24 }),
+    // An edit uploaded again with other content (the server replaces a record whose content changed).
+    changed: fc.array(fc.record({ of: fc.nat(), spec: editSpec }), { maxLength: 2 }),
+    order: fc.array(fc.nat(), { minLength: 30, maxLength: 30 }),
+    cuts: fc.array(fc.boolean(), { minLength: 30, maxLength: 30 }),
   })
-  .map(({ edits, sessions, resends, order, cuts }) => {
-    const records: ProvenanceRecord[] = [...edits.map(edit), ...sessions.map((s) => session(s.i, s.minute, s.model))];
+  .map(({ edits, sessions, resends, changed, order, cuts }) => {
+    const records: ProvenanceRecord[] = [...edits.map(edit), ...sessions.map((s) => session(s.i, s.minute, s.model)), ...changed.map((c) => edit(c.spec, c.of % edits.length))];
     // Arrival: every record once and some twice, in an order unrelated to their times.
     const arrival = [...records.keys(), ...resends.map((r) => r % records.length)].map((r, k) => ({ r, key: order[k % order.length]! * 100 + k })).sort((a, b) => a.key - b.key).map((x) => records[x.r]!);
     const batches: ProvenanceRecord[][] = [[]];

@@ -18,7 +18,7 @@ import { lineHash } from '../../core/git/lineHashes';
 import type { EditEvent, ProvenanceRecord } from '../../core/model/schema';
 import type { PrFact } from '../../core/reviews/prEvents';
 import { PrReviewIndex } from '../../core/reviews/prReviews';
-import { type DeleterProbe, type HashRow, type InserterHit, type InserterProbe, type LineageStore, newerInserter, type StoredNode } from './lineageStore';
+import { type HashRow, type InserterHit, type InserterProbe, type LineageStore, newerInserter, type StoredNode } from './lineageStore';
 
 function textOf(content: EditEvent['insertedText']): string | null {
   return content.form === 'text' || content.form === 'redacted' ? content.text : null;
@@ -48,59 +48,78 @@ interface EditStep {
 
 const keyOf = (repo: string, path: string, hash: string) => `${repo}\u0000${path}\u0000${hash}`;
 
+/** Bytewise order of rows' (repo, path, hash): the order an edit's rows are read in (rows[0] gives its range). */
+function byKey(a: HashRow, b: HashRow): number {
+  return Buffer.compare(Buffer.from(keyOf(a.repoId, a.path, a.hash)), Buffer.from(keyOf(b.repoId, b.path, b.hash)));
+}
+
 /**
- * The line hashes as record `pos` of a batch would see them indexed alone: the stored ones (read in two
- * batched lookups before the batch writes anything) and the batch's rows of records 0..pos. A row already
- * written keeps its first version (INSERT ... DO NOTHING), so the first of a batch's duplicates counts.
+ * The line hashes as record `pos` of a batch would see them indexed alone: the stored ones (read in
+ * batched lookups before the batch writes anything) and the batch's rows of records 0..pos. A row whose key
+ * is already written keeps that version (INSERT ... DO NOTHING): a batch row is laid over only when neither
+ * the store nor an earlier record of the batch holds its key (a record resent with changed content adds
+ * its new lines and keeps the old ones, as one at a time).
  */
 class BatchView {
-  /** The batch's 'i' and 'd' rows by file and hash, each with the position of the record that wrote it first. */
+  /** The batch's new 'i' and 'd' rows by file and hash, each with the position of the record that wrote it. */
   private readonly inserts = new Map<string, { pos: number; row: HashRow }[]>();
   private readonly deletes = new Map<string, { pos: number; row: HashRow }[]>();
-  /** An edit's 'd' rows from its first record in the batch. */
-  private readonly batchDeleted = new Map<string, { pos: number; rows: HashRow[] }>();
-  /** Stored: the answer per inserter probe, the later deleters by file and hash, their 'd' rows. */
+  /** The batch's new 'd' rows by edit. */
+  private readonly batchDeleted = new Map<string, { pos: number; row: HashRow }[]>();
+  /** Stored: the answer per inserter probe, the later deleters by file and hash, the 'd' rows by edit. */
   private readonly storedInserter = new Map<string, InserterHit | null>();
   private readonly storedDeletes = new Map<string, HashRow[]>();
   private readonly storedDeleted = new Map<string, HashRow[]>();
 
-  constructor(steps: EditStep[]) {
-    // A record's own rows are distinct (hash, side); only an edit sent twice in the batch repeats them.
-    const earlier = new Map<string, HashRow[]>();
-    const rowKey = (r: HashRow) => `${keyOf(r.repoId, r.path, r.hash)}\u0000${r.side}`;
-    for (const s of steps) {
-      const had = earlier.get(s.id);
-      const seen = had ? new Set(had.map(rowKey)) : null;
-      earlier.set(s.id, had ? [...had, ...s.rows] : s.rows);
-      if (!had) this.batchDeleted.set(s.id, { pos: s.pos, rows: s.rows.filter((r) => r.side === 'd') });
-      for (const row of s.rows) {
-        const key = keyOf(row.repoId, row.path, row.hash);
-        if (seen?.has(`${key}\u0000${row.side}`)) continue;
-        const into = row.side === 'i' ? this.inserts : this.deletes;
-        const list = into.get(key);
-        if (list) list.push({ pos: s.pos, row });
-        else into.set(key, [{ pos: s.pos, row }]);
-      }
-    }
-    this.steps = steps;
-  }
-
-  private readonly steps: EditStep[];
+  constructor(private readonly steps: EditStep[]) {}
 
   private static probeKey(repo: string, path: string, hash: string, before: string, exclude: string): string {
     return `${keyOf(repo, path, hash)}\u0000${before}\u0000${exclude}`;
   }
 
-  /** Reads the stored side: later deleters of the inserted lines, then the newest inserters every derive asks for. */
-  async load(store: LineageStore, deleterProbes: DeleterProbe[]): Promise<void> {
+  /** Reads the stored side: later deleters of the inserted lines, the batch's edits' own stored rows, then the newest inserters every derive asks for. */
+  async load(store: LineageStore): Promise<void> {
+    const deleterProbes = this.steps.flatMap((s) => s.inserted.map((hash) => ({ repoId: s.repo, path: s.path, hash, after: s.time })));
     const ownProbes = this.steps.flatMap((s) => s.deleted.map((hash) => ({ repoId: s.repo, path: s.path, hash, before: s.time, exclude: s.id })));
-    const [deleters] = await Promise.all([deleterProbes.length > 0 ? store.laterDeleters(deleterProbes) : Promise.resolve([]), this.ask(store, ownProbes)]);
+    const [deleters, own] = await Promise.all([
+      deleterProbes.length > 0 ? store.laterDeleters(deleterProbes) : Promise.resolve([]),
+      this.steps.length > 0 ? store.hashesOf(this.steps.map((s) => s.id)) : Promise.resolve([]),
+      this.ask(store, ownProbes),
+    ]);
+    const add = <K, V>(m: Map<K, V[]>, k: K, v: V) => {
+      const list = m.get(k);
+      if (list) list.push(v);
+      else m.set(k, [v]);
+    };
     for (const row of deleters) {
-      this.storedDeleted.set(row.editId, [...(this.storedDeleted.get(row.editId) ?? []), row]);
-      const key = keyOf(row.repoId, row.path, row.hash);
-      this.storedDeletes.set(key, [...(this.storedDeletes.get(key) ?? []), row]);
+      add(this.storedDeleted, row.editId, row);
+      add(this.storedDeletes, keyOf(row.repoId, row.path, row.hash), row);
     }
-    await this.ask(store, [...this.storedDeleted].flatMap(([editId, rows]) => rows.map((r) => ({ repoId: r.repoId, path: r.path, hash: r.hash, before: r.time, exclude: editId }))));
+    // A batch edit's stored 'd' rows, as a later deleter found through the batch (not through the store).
+    for (const row of own) if (row.side === 'd' && !this.storedDeleted.has(row.editId)) add(this.storedDeleted, `own\u0000${row.editId}`, row);
+    const written = new Set(own.map((r) => `${keyOf(r.repoId, r.path, r.hash)}\u0000${r.side}\u0000${r.editId}`));
+    for (const s of this.steps) {
+      for (const row of s.rows) {
+        const key = keyOf(row.repoId, row.path, row.hash);
+        const unique = `${key}\u0000${row.side}\u0000${row.editId}`;
+        if (written.has(unique)) continue;
+        written.add(unique);
+        add(row.side === 'i' ? this.inserts : this.deletes, key, { pos: s.pos, row });
+        if (row.side === 'd') add(this.batchDeleted, row.editId, { pos: s.pos, row });
+      }
+    }
+    // An edit derived as a later one takes its file and time from its first row: every combination of
+    // its rows' (repo, path, time) with its hashes is asked (one combination unless it was re-sent changed).
+    const rowsByEdit = new Map<string, HashRow[]>();
+    for (const rows of this.storedDeleted.values()) for (const r of rows) add(rowsByEdit, r.editId, r);
+    for (const list of this.batchDeleted.values()) for (const c of list) add(rowsByEdit, c.row.editId, c.row);
+    const probes: InserterProbe[] = [];
+    for (const [editId, rows] of rowsByEdit) {
+      const hashes = new Set(rows.map((r) => r.hash));
+      const at = new Map(rows.map((r) => [`${r.repoId}\u0000${r.path}\u0000${r.time}`, r]));
+      for (const r of at.values()) for (const hash of hashes) probes.push({ repoId: r.repoId, path: r.path, hash, before: r.time, exclude: editId });
+    }
+    await this.ask(store, probes);
   }
 
   private async ask(store: LineageStore, probes: InserterProbe[]): Promise<void> {
@@ -123,7 +142,9 @@ class BatchView {
     if (deleted.length === 0) return [];
     const per = new Map<string, { n: number; overlap: boolean }>();
     for (const hash of deleted) {
-      let best = this.storedInserter.get(BatchView.probeKey(repo, path, hash, time, editId)) ?? null;
+      const probe = BatchView.probeKey(repo, path, hash, time, editId);
+      if (!this.storedInserter.has(probe)) throw new Error(`lineage indexing: no stored answer loaded for a line of edit ${editId.slice(0, 200)}`);
+      let best = this.storedInserter.get(probe) ?? null;
       for (const c of this.inserts.get(keyOf(repo, path, hash)) ?? []) {
         if (c.pos > pos || c.row.time >= time || c.row.editId === editId) continue;
         if (!best || newerInserter(c.row, best)) best = c.row;
@@ -155,11 +176,11 @@ class BatchView {
     return [...out];
   }
 
-  /** An edit's 'd' rows as seen at `pos`: from its record in the batch once that came, else as stored. */
+  /** An edit's 'd' rows as seen at `pos` (stored, and the batch's up to `pos`), in (repo, path, hash) order. */
   deletedRowsOf(editId: string, pos: number): HashRow[] {
-    const own = this.batchDeleted.get(editId);
-    if (own && own.pos <= pos) return own.rows;
-    return this.storedDeleted.get(editId) ?? [];
+    const stored = this.storedDeleted.get(editId) ?? this.storedDeleted.get(`own\u0000${editId}`) ?? [];
+    const fresh = (this.batchDeleted.get(editId) ?? []).filter((c) => c.pos <= pos).map((c) => c.row);
+    return fresh.length === 0 ? [...stored].sort(byKey) : [...stored, ...fresh].sort(byKey);
   }
 }
 
@@ -210,7 +231,7 @@ export class LineageIndexer {
     // The stored side, read before the batch's own rows are written.
     const view = new BatchView(steps);
     const [, bindings] = await Promise.all([
-      view.load(this.store, steps.flatMap((s) => s.inserted.map((hash) => ({ repoId: s.repo, path: s.path, hash, after: s.time })))),
+      view.load(this.store),
       steps.length > 0 ? this.store.bindingsOfEdits(steps.map((s) => s.id)) : Promise.resolve([]),
     ]);
     const bindingsOf = new Map<string, { repoId: string; path: string; commit: string }[]>();

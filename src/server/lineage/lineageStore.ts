@@ -131,6 +131,8 @@ export interface LineageStore {
   latestInserters(probes: InserterProbe[]): Promise<(InserterHit | null)[]>;
   /** Every 'd' row of each stored edit that deleted a line with a probe's hash after the probe's time. */
   laterDeleters(probes: DeleterProbe[]): Promise<HashRow[]>;
+  /** Every stored line-hash row of these edits (both sides). */
+  hashesOf(editIds: string[]): Promise<HashRow[]>;
   nodes(ids: string[]): Promise<StoredNode[]>;
   /**
    * The ledger's bindings (JSON) of a file at a commit, the commit given in full or as a prefix of at

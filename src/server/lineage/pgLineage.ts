@@ -220,6 +220,16 @@ export class PgLineage implements LineageStore {
     return r.rows;
   }
 
+  async hashesOf(editIds: string[]): Promise<HashRow[]> {
+    if (editIds.length === 0) return [];
+    const r = await this.pool.query<HashRow>(
+      `SELECT repo_id AS "repoId", path, hash, side, edit_id AS "editId", time, line_start AS "lineStart", line_end AS "lineEnd" FROM lineage_line_hashes
+       WHERE org_id = ${ORG} AND edit_id = ANY($1::text[])`,
+      [[...new Set(editIds)]],
+    );
+    return r.rows;
+  }
+
   async nodes(ids: string[]): Promise<StoredNode[]> {
     if (ids.length === 0) return [];
     const r = await this.pool.query<NodeRowIn>(`SELECT id, kind, record_id, repo_id, attrs FROM lineage_nodes WHERE org_id = ${ORG} AND id = ANY($1::text[])`, [[...new Set(ids)]]);

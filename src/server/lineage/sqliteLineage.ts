@@ -180,6 +180,13 @@ export class SqliteLineage implements LineageStore {
     return [...edits].flatMap((e) => rowsOf.all(e));
   }
 
+  async hashesOf(editIds: string[]): Promise<HashRow[]> {
+    const stmt = this.st<[string], HashRow>(
+      'SELECT repo_id AS repoId, path, hash, side, edit_id AS editId, time, line_start AS lineStart, line_end AS lineEnd FROM lineage_line_hashes WHERE edit_id = ?',
+    );
+    return [...new Set(editIds)].flatMap((e) => stmt.all(e));
+  }
+
   async nodes(ids: string[]): Promise<StoredNode[]> {
     if (ids.length === 0) return [];
     const out: StoredNode[] = [];
