@@ -142,8 +142,12 @@ export class LineageGraph {
     }
   }
 
-  /** Adds a store record: an edit (with its session and prompt) or a session (with its prompts). */
-  addRecord(r: ProvenanceRecord): void {
+  /**
+   * Adds a store record: an edit (with its session and prompt) or a session (with its prompts).
+   * `byContent: false` leaves out derived-from by content (the server derives it from its stored line
+   * hashes, and hashing every line twice was a tenth of its indexing CPU).
+   */
+  addRecord(r: ProvenanceRecord, opts: { byContent?: boolean } = {}): void {
     if (r.kind === 'session') {
       const s = nodeId.session(r.id);
       this.addNode({ id: s, kind: 'session', attrs: { tool: r.tool.name, model: r.model === 'unknown' ? null : r.model.id, startedAt: r.startedAt } });
@@ -175,7 +179,7 @@ export class LineageGraph {
         this.addEdge({ from: s, to: pid, kind: 'prompted-by', evidence: 'record', confidence: 1 });
       }
     }
-    this.linkByContent(r);
+    if (opts.byContent !== false) this.linkByContent(r);
   }
 
   /**

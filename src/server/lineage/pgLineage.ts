@@ -15,11 +15,15 @@ import {
   oneCommit,
   type HashRow,
   type ImpactCounts,
+  type DeleterProbe,
+  foldEdges,
+  foldNodes,
   type ImpactFilter,
+  type InserterHit,
+  type InserterProbe,
   type LineageStore,
   MAX_DEPTH,
   type NodeRowIn,
-  nodeColumns,
   nodeFromRow,
   START_KINDS,
   type StoredNode,
@@ -103,86 +107,125 @@ WITH RECURSIVE walk(src, kind, dst) AS (
 SELECT ${EDGE_COLS} FROM walk w
 JOIN lineage_edges e ON e.org_id = ${ORG} AND e.src = w.src AND e.kind = w.kind AND e.dst = w.dst`;
 
+const NODE_MERGE = `DO UPDATE SET attrs = lineage_nodes.attrs || excluded.attrs, record_id = coalesce(excluded.record_id, lineage_nodes.record_id), repo_id = coalesce(excluded.repo_id, lineage_nodes.repo_id),
+  time = coalesce(excluded.time, lineage_nodes.time), tool = coalesce(excluded.tool, lineage_nodes.tool), model = coalesce(excluded.model, lineage_nodes.model),
+  path = coalesce(excluded.path, lineage_nodes.path), lines = coalesce(excluded.lines, lineage_nodes.lines)`;
+
+/** A multi-row write: its SQL (parameters numbered from `first`) and parameters, one array per column. */
+interface Write {
+  sql: string;
+  params: unknown[];
+}
+
+const $ = (first: number, types: string[]) => types.map((t, i) => `$${first + i}::${t}`).join(', ');
+
+/** Nodes through unnest, one row per id (foldNodes: ON CONFLICT DO UPDATE may not touch a row twice). */
+function nodeWrite(nodes: StoredNode[], mode: 'merge' | 'ifMissing', first: number): Write {
+  const rows = foldNodes(nodes, mode);
+  return {
+    sql: `INSERT INTO lineage_nodes (org_id, id, kind, record_id, repo_id, time, tool, model, path, lines, attrs)
+      SELECT ${ORG}, * FROM unnest(${$(first, ['text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'text[]', 'int[]', 'jsonb[]'])})
+      ON CONFLICT (org_id, id) ${mode === 'merge' ? NODE_MERGE : 'DO NOTHING'}`,
+    params: [
+      rows.map((r) => r.node.id),
+      rows.map((r) => r.node.kind),
+      rows.map((r) => r.node.recordId),
+      rows.map((r) => r.node.repoId),
+      rows.map((r) => r.cols.time),
+      rows.map((r) => r.cols.tool),
+      rows.map((r) => r.cols.model),
+      rows.map((r) => r.cols.path),
+      rows.map((r) => r.cols.lines),
+      rows.map((r) => JSON.stringify(r.node.attrs)),
+    ],
+  };
+}
+
+function edgeWrite(edges: LineageEdge[], first: number): Write {
+  const rows = foldEdges(edges, true);
+  return {
+    sql: `INSERT INTO lineage_edges (org_id, src, kind, dst, evidence, confidence, attrs)
+      SELECT ${ORG}, * FROM unnest(${$(first, ['text[]', 'text[]', 'text[]', 'text[]', 'real[]', 'jsonb[]'])})
+      ON CONFLICT (org_id, src, kind, dst) DO UPDATE SET evidence = excluded.evidence, confidence = excluded.confidence, attrs = excluded.attrs
+      WHERE excluded.confidence >= lineage_edges.confidence`,
+    params: [rows.map((e) => e.from), rows.map((e) => e.kind), rows.map((e) => e.to), rows.map((e) => e.evidence), rows.map((e) => e.confidence), rows.map((e) => (e.attrs ? JSON.stringify(e.attrs) : null))],
+  };
+}
+
+/** Line hashes: the first of several rows with one key stays (DO NOTHING skips the others, as one at a time). */
+function hashWrite(rows: HashRow[], first: number): Write {
+  return {
+    sql: `INSERT INTO lineage_line_hashes (org_id, repo_id, path, hash, side, edit_id, time, line_start, line_end)
+      SELECT ${ORG}, * FROM unnest(${$(first, ['text[]', 'text[]', 'text[]', '"char"[]', 'text[]', 'text[]', 'int[]', 'int[]'])}) ON CONFLICT DO NOTHING`,
+    params: [rows.map((r) => r.repoId), rows.map((r) => r.path), rows.map((r) => r.hash), rows.map((r) => r.side), rows.map((r) => r.editId), rows.map((r) => r.time), rows.map((r) => r.lineStart), rows.map((r) => r.lineEnd)],
+  };
+}
+
 export class PgLineage implements LineageStore {
   constructor(private readonly pool: Pool) {}
 
   async putNodes(nodes: StoredNode[], mode: 'merge' | 'ifMissing'): Promise<void> {
     if (nodes.length === 0) return;
-    const conflict =
-      mode === 'merge'
-        ? `DO UPDATE SET attrs = lineage_nodes.attrs || excluded.attrs, record_id = coalesce(excluded.record_id, lineage_nodes.record_id), repo_id = coalesce(excluded.repo_id, lineage_nodes.repo_id),
-           time = coalesce(excluded.time, lineage_nodes.time), tool = coalesce(excluded.tool, lineage_nodes.tool), model = coalesce(excluded.model, lineage_nodes.model),
-           path = coalesce(excluded.path, lineage_nodes.path), lines = coalesce(excluded.lines, lineage_nodes.lines)`
-        : 'DO NOTHING';
-    // One row per id (ON CONFLICT DO UPDATE may not touch a row twice in one statement).
-    const byId = new Map(nodes.map((n) => [n.id, n]));
-    const rows = [...byId.values()];
-    const cols = rows.map(nodeColumns);
-    await this.pool.query(
-      `INSERT INTO lineage_nodes (org_id, id, kind, record_id, repo_id, time, tool, model, path, lines, attrs)
-       SELECT ${ORG}, * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::jsonb[])
-       ON CONFLICT (org_id, id) ${conflict}`,
-      [
-        rows.map((n) => n.id),
-        rows.map((n) => n.kind),
-        rows.map((n) => n.recordId),
-        rows.map((n) => n.repoId),
-        cols.map((c) => c.time),
-        cols.map((c) => c.tool),
-        cols.map((c) => c.model),
-        cols.map((c) => c.path),
-        cols.map((c) => c.lines),
-        rows.map((n) => JSON.stringify(n.attrs)),
-      ],
-    );
+    const w = nodeWrite(nodes, mode, 1);
+    await this.pool.query(w.sql, w.params);
   }
 
   async putEdges(edges: LineageEdge[]): Promise<void> {
     if (edges.length === 0) return;
-    const byKey = new Map(edges.map((e) => [`${e.from}\u0000${e.kind}\u0000${e.to}`, e]));
-    const rows = [...byKey.values()];
-    await this.pool.query(
-      `INSERT INTO lineage_edges (org_id, src, kind, dst, evidence, confidence, attrs)
-       SELECT ${ORG}, * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::real[], $6::jsonb[])
-       ON CONFLICT (org_id, src, kind, dst) DO UPDATE SET evidence = excluded.evidence, confidence = excluded.confidence, attrs = excluded.attrs
-       WHERE excluded.confidence >= lineage_edges.confidence`,
-      [rows.map((e) => e.from), rows.map((e) => e.kind), rows.map((e) => e.to), rows.map((e) => e.evidence), rows.map((e) => e.confidence), rows.map((e) => (e.attrs ? JSON.stringify(e.attrs) : null))],
-    );
+    const w = edgeWrite(edges, 1);
+    await this.pool.query(w.sql, w.params);
   }
 
   async putHashes(rows: HashRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.pool.query(
-      `INSERT INTO lineage_line_hashes (org_id, repo_id, path, hash, side, edit_id, time, line_start, line_end)
-       SELECT ${ORG}, * FROM unnest($1::text[], $2::text[], $3::text[], $4::"char"[], $5::text[], $6::text[], $7::int[], $8::int[]) ON CONFLICT DO NOTHING`,
-      [rows.map((r) => r.repoId), rows.map((r) => r.path), rows.map((r) => r.hash), rows.map((r) => r.side), rows.map((r) => r.editId), rows.map((r) => r.time), rows.map((r) => r.lineStart), rows.map((r) => r.lineEnd)],
-    );
+    const w = hashWrite(rows, 1);
+    await this.pool.query(w.sql, w.params);
   }
 
-  async latestInserters(repoId: string, path: string, hashes: string[], before: string, exclude: string) {
-    if (hashes.length === 0) return [];
-    const r = await this.pool.query<{ hash: string; editId: string; lineStart: number; lineEnd: number }>(
-      `SELECT h.hash, x.edit_id AS "editId", x.line_start AS "lineStart", x.line_end AS "lineEnd" FROM unnest($3::text[]) AS h(hash)
-       CROSS JOIN LATERAL (SELECT edit_id, line_start, line_end FROM lineage_line_hashes
-         WHERE org_id = ${ORG} AND repo_id = $1 AND path = $2 AND hash = h.hash AND side = 'i' AND time < $4 AND edit_id <> $5 ORDER BY time DESC LIMIT 1) x`,
-      [repoId, path, [...new Set(hashes)], before, exclude],
+  /** The three multi-row upserts as data-modifying CTEs of one statement: one round trip, one transaction. */
+  async putIndexed(nodes: StoredNode[], edges: LineageEdge[], hashes: HashRow[]): Promise<void> {
+    const n = nodeWrite(nodes, 'merge', 1);
+    const e = edgeWrite(edges, 1 + n.params.length);
+    const h = hashWrite(hashes, 1 + n.params.length + e.params.length);
+    await this.pool.query(`WITH n AS (${n.sql}), e AS (${e.sql}), h AS (${h.sql}) SELECT 1`, [...n.params, ...e.params, ...h.params]);
+  }
+
+  /** One statement: per probe, a LATERAL lookup on the hashes' primary key, newest first. */
+  async latestInserters(probes: InserterProbe[]): Promise<(InserterHit | null)[]> {
+    if (probes.length === 0) return [];
+    const r = await this.pool.query<InserterHit & { i: string }>(
+      `SELECT p.i, x.edit_id AS "editId", x.time, x.line_start AS "lineStart", x.line_end AS "lineEnd"
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS p(repo_id, path, hash, before, exclude, i)
+       CROSS JOIN LATERAL (SELECT h.edit_id, h.time, h.line_start, h.line_end FROM lineage_line_hashes h
+         WHERE h.org_id = ${ORG} AND h.repo_id = p.repo_id AND h.path = p.path AND h.hash = p.hash AND h.side = 'i' AND h.time < p.before AND h.edit_id <> p.exclude
+         ORDER BY h.time DESC, h.edit_id COLLATE "C" DESC LIMIT 1) x`,
+      [probes.map((p) => p.repoId), probes.map((p) => p.path), probes.map((p) => p.hash), probes.map((p) => p.before), probes.map((p) => p.exclude)],
+    );
+    const out: (InserterHit | null)[] = probes.map(() => null);
+    for (const row of r.rows) out[Number(row.i) - 1] = { editId: row.editId, time: row.time, lineStart: row.lineStart, lineEnd: row.lineEnd };
+    return out;
+  }
+
+  async laterDeleters(probes: DeleterProbe[]): Promise<HashRow[]> {
+    if (probes.length === 0) return [];
+    const r = await this.pool.query<HashRow>(
+      `WITH later AS (
+         SELECT DISTINCT h.edit_id FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS p(repo_id, path, hash, after)
+         JOIN lineage_line_hashes h ON h.org_id = ${ORG} AND h.repo_id = p.repo_id AND h.path = p.path AND h.hash = p.hash AND h.side = 'd' AND h.time > p.after
+       )
+       SELECT h.repo_id AS "repoId", h.path, h.hash, h.side, h.edit_id AS "editId", h.time, h.line_start AS "lineStart", h.line_end AS "lineEnd"
+       FROM later JOIN lineage_line_hashes h ON h.org_id = ${ORG} AND h.edit_id = later.edit_id AND h.side = 'd'`,
+      [probes.map((p) => p.repoId), probes.map((p) => p.path), probes.map((p) => p.hash), probes.map((p) => p.after)],
     );
     return r.rows;
   }
 
-  async laterDeleters(repoId: string, path: string, hashes: string[], after: string): Promise<string[]> {
-    if (hashes.length === 0) return [];
-    const r = await this.pool.query<{ e: string }>(
-      `SELECT DISTINCT edit_id AS e FROM lineage_line_hashes WHERE org_id = ${ORG} AND repo_id = $1 AND path = $2 AND hash = ANY($3::text[]) AND side = 'd' AND time > $4`,
-      [repoId, path, [...new Set(hashes)], after],
-    );
-    return r.rows.map((x) => x.e);
-  }
-
-  async hashesOf(editId: string, side: 'i' | 'd'): Promise<HashRow[]> {
+  async hashesOf(editIds: string[]): Promise<HashRow[]> {
+    if (editIds.length === 0) return [];
     const r = await this.pool.query<HashRow>(
-      `SELECT repo_id AS "repoId", path, hash, side, edit_id AS "editId", time, line_start AS "lineStart", line_end AS "lineEnd" FROM lineage_line_hashes WHERE org_id = ${ORG} AND edit_id = $1 AND side = $2`,
-      [editId, side],
+      `SELECT repo_id AS "repoId", path, hash, side, edit_id AS "editId", time, line_start AS "lineStart", line_end AS "lineEnd" FROM lineage_line_hashes
+       WHERE org_id = ${ORG} AND edit_id = ANY($1::text[])`,
+      [[...new Set(editIds)]],
     );
     return r.rows;
   }
@@ -201,8 +244,13 @@ export class PgLineage implements LineageStore {
     return { commit, bindings: r.rows.map((x) => x.json) };
   }
 
-  async bindingsOfEdit(editId: string) {
-    const r = await this.pool.query<{ repoId: string; path: string; commit: string }>(`SELECT repo_id AS "repoId", path, commit_id AS "commit" FROM git_bindings WHERE org_id = ${ORG} AND edit_id = $1`, [editId]);
+  async bindingsOfEdits(editIds: string[]) {
+    if (editIds.length === 0) return [];
+    const r = await this.pool.query<{ editId: string; repoId: string; path: string; commit: string }>(
+      `SELECT edit_id AS "editId", repo_id AS "repoId", path, commit_id AS "commit" FROM git_bindings WHERE org_id = ${ORG} AND edit_id = ANY($1::text[])
+       ORDER BY edit_id COLLATE "C", repo_id COLLATE "C", path COLLATE "C", commit_id COLLATE "C"`,
+      [[...new Set(editIds)]],
+    );
     return r.rows;
   }
 

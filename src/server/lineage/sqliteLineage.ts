@@ -6,16 +6,20 @@ import {
   DOWN_IN_KINDS,
   DOWN_OUT_KINDS,
   type EdgeRowIn,
+  foldEdges,
+  foldNodes,
   edgeFromRow,
   FULL_COMMIT,
   oneCommit,
   type HashRow,
   type ImpactCounts,
+  type DeleterProbe,
   type ImpactFilter,
+  type InserterHit,
+  type InserterProbe,
   type LineageStore,
   MAX_DEPTH,
   type NodeRowIn,
-  nodeColumns,
   nodeFromRow,
   START_KINDS,
   type StoredNode,
@@ -108,20 +112,22 @@ export class SqliteLineage implements LineageStore {
     return s as unknown as Statement<P, R>;
   }
 
+  /** Several writes of one node or edge become one statement run (foldNodes, foldEdges: the same result). */
   async putNodes(nodes: StoredNode[], mode: 'merge' | 'ifMissing'): Promise<void> {
+    if (nodes.length === 0) return;
     const conflict =
       mode === 'merge'
-        ? `DO UPDATE SET attrs = json_patch(attrs, excluded.attrs), record_id = coalesce(excluded.record_id, record_id), repo_id = coalesce(excluded.repo_id, repo_id),
+        ? `DO UPDATE SET attrs = json_patch(attrs, @patch), record_id = coalesce(excluded.record_id, record_id), repo_id = coalesce(excluded.repo_id, repo_id),
            time = coalesce(excluded.time, time), tool = coalesce(excluded.tool, tool), model = coalesce(excluded.model, model), path = coalesce(excluded.path, path), lines = coalesce(excluded.lines, lines)`
         : 'DO NOTHING';
-    if (nodes.length === 0) return;
-    const stmt = this.st(`INSERT INTO lineage_nodes (id, kind, record_id, repo_id, time, tool, model, path, lines, attrs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) ${conflict}`);
-    this.db.transaction(() => {
-      for (const n of nodes) {
-        const c = nodeColumns(n);
-        stmt.run(n.id, n.kind, n.recordId, n.repoId, c.time, c.tool, c.model, c.path, c.lines, JSON.stringify(n.attrs));
+    const stmt = this.st(`INSERT INTO lineage_nodes (id, kind, record_id, repo_id, time, tool, model, path, lines, attrs) VALUES (@id, @kind, @recordId, @repoId, @time, @tool, @model, @path, @lines, @attrs) ON CONFLICT (id) ${conflict}`);
+    this.inTransaction(() => {
+      for (const { node: n, cols: c, created } of foldNodes(nodes, mode)) {
+        const row: Record<string, unknown> = { id: n.id, kind: n.kind, recordId: n.recordId, repoId: n.repoId, ...c, attrs: JSON.stringify(created) };
+        if (mode === 'merge') row.patch = JSON.stringify(n.attrs);
+        stmt.run(row);
       }
-    })();
+    });
   }
 
   async putEdges(edges: LineageEdge[]): Promise<void> {
@@ -130,45 +136,55 @@ export class SqliteLineage implements LineageStore {
       `INSERT INTO lineage_edges (src, kind, dst, evidence, confidence, attrs) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (src, kind, dst) DO UPDATE SET evidence = excluded.evidence, confidence = excluded.confidence, attrs = excluded.attrs WHERE excluded.confidence >= confidence`,
     );
-    this.db.transaction(() => {
-      for (const e of edges) stmt.run(e.from, e.kind, e.to, e.evidence, e.confidence, e.attrs ? JSON.stringify(e.attrs) : null);
-    })();
+    this.inTransaction(() => {
+      for (const e of foldEdges(edges, false)) stmt.run(e.from, e.kind, e.to, e.evidence, e.confidence, e.attrs ? JSON.stringify(e.attrs) : null);
+    });
+  }
+
+  /** Runs `work` in the batch's transaction when there is one, else in a transaction of its own. */
+  private inTransaction(work: () => void): void {
+    if (this.db.inTransaction) work();
+    else this.db.transaction(work)();
   }
 
   async putHashes(rows: HashRow[]): Promise<void> {
     if (rows.length === 0) return;
     const stmt = this.st('INSERT OR IGNORE INTO lineage_line_hashes (repo_id, path, hash, side, edit_id, time, line_start, line_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-    this.db.transaction(() => {
+    this.inTransaction(() => {
       for (const r of rows) stmt.run(r.repoId, r.path, r.hash, r.side, r.editId, r.time, r.lineStart, r.lineEnd);
-    })();
+    });
   }
 
-  async latestInserters(repoId: string, path: string, hashes: string[], before: string, exclude: string) {
-    const stmt = this.st<[string, string, string, string, string], { editId: string; lineStart: number; lineEnd: number }>(
-      `SELECT edit_id AS editId, line_start AS lineStart, line_end AS lineEnd FROM lineage_line_hashes
-       WHERE repo_id = ? AND path = ? AND hash = ? AND side = 'i' AND time < ? AND edit_id <> ? ORDER BY time DESC LIMIT 1`,
+  async putIndexed(nodes: StoredNode[], edges: LineageEdge[], hashes: HashRow[]): Promise<void> {
+    await this.putNodes(nodes, 'merge');
+    await this.putEdges(edges);
+    await this.putHashes(hashes);
+  }
+
+  /** One prepared lookup per probe: in process, a statement run costs microseconds, not a round trip. */
+  async latestInserters(probes: InserterProbe[]): Promise<(InserterHit | null)[]> {
+    const stmt = this.st<[string, string, string, string, string], InserterHit>(
+      `SELECT edit_id AS editId, time, line_start AS lineStart, line_end AS lineEnd FROM lineage_line_hashes
+       WHERE repo_id = ? AND path = ? AND hash = ? AND side = 'i' AND time < ? AND edit_id <> ? ORDER BY time DESC, edit_id DESC LIMIT 1`,
     );
-    const out: { hash: string; editId: string; lineStart: number; lineEnd: number }[] = [];
-    for (const hash of new Set(hashes)) {
-      const row = stmt.get(repoId, path, hash, before, exclude);
-      if (row) out.push({ hash, ...row });
-    }
-    return out;
+    return probes.map((p) => stmt.get(p.repoId, p.path, p.hash, p.before, p.exclude) ?? null);
   }
 
-  async laterDeleters(repoId: string, path: string, hashes: string[], after: string): Promise<string[]> {
-    const stmt = this.st<[string, string, string, string], { e: string }>(`SELECT edit_id AS e FROM lineage_line_hashes WHERE repo_id = ? AND path = ? AND hash = ? AND side = 'd' AND time > ?`);
-    const out = new Set<string>();
-    for (const hash of new Set(hashes)) for (const r of stmt.all(repoId, path, hash, after)) out.add(r.e);
-    return [...out];
+  async laterDeleters(probes: DeleterProbe[]): Promise<HashRow[]> {
+    const find = this.st<[string, string, string, string], { e: string }>(`SELECT edit_id AS e FROM lineage_line_hashes WHERE repo_id = ? AND path = ? AND hash = ? AND side = 'd' AND time > ?`);
+    const rowsOf = this.st<[string], HashRow>(
+      "SELECT repo_id AS repoId, path, hash, side, edit_id AS editId, time, line_start AS lineStart, line_end AS lineEnd FROM lineage_line_hashes WHERE edit_id = ? AND side = 'd'",
+    );
+    const edits = new Set<string>();
+    for (const p of probes) for (const r of find.all(p.repoId, p.path, p.hash, p.after)) edits.add(r.e);
+    return [...edits].flatMap((e) => rowsOf.all(e));
   }
 
-  async hashesOf(editId: string, side: 'i' | 'd'): Promise<HashRow[]> {
-    return this.db
-      .prepare<[string, string], HashRow>(
-        'SELECT repo_id AS repoId, path, hash, side, edit_id AS editId, time, line_start AS lineStart, line_end AS lineEnd FROM lineage_line_hashes WHERE edit_id = ? AND side = ?',
-      )
-      .all(editId, side);
+  async hashesOf(editIds: string[]): Promise<HashRow[]> {
+    const stmt = this.st<[string], HashRow>(
+      'SELECT repo_id AS repoId, path, hash, side, edit_id AS editId, time, line_start AS lineStart, line_end AS lineEnd FROM lineage_line_hashes WHERE edit_id = ?',
+    );
+    return [...new Set(editIds)].flatMap((e) => stmt.all(e));
   }
 
   async nodes(ids: string[]): Promise<StoredNode[]> {
@@ -188,8 +204,11 @@ export class SqliteLineage implements LineageStore {
     return { commit, bindings };
   }
 
-  async bindingsOfEdit(editId: string) {
-    return this.db.prepare<[string], { repoId: string; path: string; commit: string }>('SELECT repo_id AS repoId, path, commit_id AS "commit" FROM git_bindings WHERE edit_id = ?').all(editId);
+  async bindingsOfEdits(editIds: string[]) {
+    if (editIds.length === 0) return [];
+    return this.st<[string], { editId: string; repoId: string; path: string; commit: string }>(
+      'SELECT edit_id AS editId, repo_id AS repoId, path, commit_id AS "commit" FROM git_bindings WHERE edit_id IN (SELECT value FROM json_each(?)) ORDER BY edit_id, repo_id, path, commit_id',
+    ).all(JSON.stringify([...new Set(editIds)]));
   }
 
   private async withNodes(edges: LineageEdge[], start: string): Promise<Walk> {
