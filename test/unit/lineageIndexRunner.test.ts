@@ -13,7 +13,7 @@ import { nodeId } from '../../src/core/lineage/lineageGraph';
 import type { ProvenanceRecord } from '../../src/core/model/schema';
 import { GENESIS_HASH, makeUploadEntry } from '../../src/core/sync/uploadChain';
 import type { ServerBackend } from '../../src/server/backend/backend';
-import { openSqliteBackend, SqliteBackend } from '../../src/server/backend/sqliteBackend';
+import { SqliteBackend } from '../../src/server/backend/sqliteBackend';
 import { LineageIndexRunner, type IndexRunnerOptions } from '../../src/server/lineage/indexRunner';
 import { LineageIndexer } from '../../src/server/lineage/lineageIndexer';
 import type { LineageOutbox } from '../../src/server/lineage/lineageOutbox';
@@ -22,9 +22,9 @@ import { PgLineage } from '../../src/server/lineage/pgLineage';
 import { PgOutbox } from '../../src/server/lineage/pgOutbox';
 import { SqliteLineage } from '../../src/server/lineage/sqliteLineage';
 import { SqliteOutbox } from '../../src/server/lineage/sqliteOutbox';
-import { openPgBackend, type PgBackend } from '../../src/server/postgres/pgBackend';
+import type { PgBackend } from '../../src/server/postgres/pgBackend';
 import { aiEdit } from './gitHelpers';
-import { backendsUnderTest, createTestDatabase } from './serverBackends';
+import { backendsUnderTest, inProcessStorage } from './serverBackends';
 import { api, chainEntries, removeDir, type ServerProcess, startServerProcess, tempDir } from './serverHarness';
 
 const REPO = 'b'.repeat(64);
@@ -60,16 +60,9 @@ describe(`lineage outbox and index runner on ${kind}`, function () {
   const indexed = async (records: ProvenanceRecord[]) => (await storeOf(backend).nodes(records.map((r) => nodeId.edit(r.id)))).length;
 
   before(async () => {
-    if (kind === 'sqlite') {
-      const dir = tempDir('ll-lineage-runner-');
-      const file = path.join(dir, 'lite.db');
-      open = async () => openSqliteBackend(file);
-      cleanup = async () => removeDir(dir);
-    } else {
-      const db = await createTestDatabase();
-      open = async () => (await openPgBackend(db.url)).backend;
-      cleanup = db.drop;
-    }
+    const storage = await inProcessStorage(kind, 'll-lineage-runner-');
+    open = storage.open;
+    cleanup = storage.drop;
     backend = await open();
     userId = (await backend.accounts.addUser('runner', 'admin')).id;
   });

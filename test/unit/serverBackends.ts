@@ -11,6 +11,9 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import pg from 'pg';
+import type { ServerBackend } from '../../src/server/backend/backend';
+import { openSqliteBackend } from '../../src/server/backend/sqliteBackend';
+import { openPgBackend } from '../../src/server/postgres/pgBackend';
 import { repoRoot } from './helpers';
 import { removeDir, tempDir } from './serverHarness';
 
@@ -151,4 +154,20 @@ export function backendsUnderTest(): TestBackend[] {
     process.stderr.write(`\n  !! PostgreSQL suites of the team server are SKIPPED: ${adminError}\n     Set ${TEST_POSTGRES_ENV} (see scripts/test-postgres.sh) to run them.\n\n`);
   }
   return [sqlite];
+}
+
+/** A backend opened in process on fresh storage: `open` opens it (again: a second connection, as a restart would). */
+export interface InProcessStorage {
+  open(): Promise<ServerBackend>;
+  drop(): Promise<void>;
+}
+
+export async function inProcessStorage(kind: TestBackend['name'], prefix: string): Promise<InProcessStorage> {
+  if (kind === 'sqlite') {
+    const dir = tempDir(prefix);
+    const file = path.join(dir, 'lite.db');
+    return { open: async () => openSqliteBackend(file), drop: async () => removeDir(dir) };
+  }
+  const db = await createTestDatabase();
+  return { open: async () => (await openPgBackend(db.url)).backend, drop: db.drop };
 }

@@ -8,18 +8,16 @@
  * SQLite and a real PostgreSQL.
  */
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import fc from 'fast-check';
 import { EventGenerator } from '../../bench/helpers/eventGenerator';
 import { textContent } from '../../src/core/model/content';
 import type { AiEditSession, EditEvent, ProvenanceRecord } from '../../src/core/model/schema';
 import type { ServerBackend } from '../../src/server/backend/backend';
-import { openSqliteBackend, SqliteBackend } from '../../src/server/backend/sqliteBackend';
+import { SqliteBackend } from '../../src/server/backend/sqliteBackend';
 import { lineageFor, type ServerLineage } from '../../src/server/lineage/lineageFor';
-import { openPgBackend, type PgBackend } from '../../src/server/postgres/pgBackend';
+import type { PgBackend } from '../../src/server/postgres/pgBackend';
 import { aiEdit } from './gitHelpers';
-import { backendsUnderTest, createTestDatabase } from './serverBackends';
-import { removeDir, tempDir } from './serverHarness';
+import { backendsUnderTest, inProcessStorage } from './serverBackends';
 
 const REPOS = ['1'.repeat(64), '2'.repeat(64)];
 const PATHS = ['src/a.ts', 'src/b.ts'];
@@ -125,15 +123,9 @@ describe(`server lineage indexing per batch on ${kind}: the same graph whatever 
   }
 
   before(async () => {
-    if (kind === 'sqlite') {
-      const dir = tempDir('ll-lineage-batch-');
-      backend = openSqliteBackend(path.join(dir, 'lite.db'));
-      cleanup = async () => removeDir(dir);
-    } else {
-      const db = await createTestDatabase();
-      backend = (await openPgBackend(db.url)).backend;
-      cleanup = db.drop;
-    }
+    const storage = await inProcessStorage(kind, 'll-lineage-batch-');
+    backend = await storage.open();
+    cleanup = storage.drop;
     lineage = lineageFor(backend, async () => []);
   });
   after(async () => {

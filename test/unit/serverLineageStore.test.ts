@@ -5,17 +5,15 @@
  * read stays on the path as a redacted node.
  */
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import { nodeId } from '../../src/core/lineage/lineageGraph';
 import { textContent } from '../../src/core/model/content';
 import type { ServerBackend } from '../../src/server/backend/backend';
-import { openSqliteBackend, SqliteBackend } from '../../src/server/backend/sqliteBackend';
+import { SqliteBackend } from '../../src/server/backend/sqliteBackend';
 import { lineageFor, type ServerLineage } from '../../src/server/lineage/lineageFor';
 import { provOf } from '../../src/server/lineage/lineageService';
-import { openPgBackend, type PgBackend } from '../../src/server/postgres/pgBackend';
+import type { PgBackend } from '../../src/server/postgres/pgBackend';
 import { aiEdit } from './gitHelpers';
-import { backendsUnderTest, createTestDatabase } from './serverBackends';
-import { removeDir, tempDir } from './serverHarness';
+import { backendsUnderTest, inProcessStorage } from './serverBackends';
 
 const REPO = 'a'.repeat(64);
 const squareV1 = ['export function areaOfSquare(side: number) {', '  return side * side;', '}'];
@@ -50,15 +48,9 @@ describe(`server lineage tables and queries on ${kind}`, function () {
   }
 
   before(async () => {
-    if (kind === 'sqlite') {
-      const dir = tempDir('ll-lineage-store-');
-      backend = openSqliteBackend(path.join(dir, 'lite.db'));
-      cleanup = async () => removeDir(dir);
-    } else {
-      const db = await createTestDatabase();
-      backend = (await openPgBackend(db.url)).backend;
-      cleanup = db.drop;
-    }
+    const storage = await inProcessStorage(kind, 'll-lineage-store-');
+    backend = await storage.open();
+    cleanup = storage.drop;
     lineage = lineageFor(backend, async () => []);
     // The later edit first: the earlier one, arriving second, must still be linked.
     await lineage.indexer.onRecords([h.claude, h.other]);

@@ -154,6 +154,19 @@ for (const backend of backendsUnderTest())
       assert.ok(own.includes(alice[0]!.id) && !own.includes('outside your access'), 'her own path is shown in full');
     });
 
+    it("lineage impact counts only the records of the caller's aggregate scope (a developer: their teams)", async () => {
+      const tool = alice[0]!.tool.name;
+      const edits = async (who: string) => {
+        const res = await as(who, `/api/v1/lineage?tool=${encodeURIComponent(tool)}`);
+        assert.equal(res.status, 200, res.text);
+        return (res.json as { impact: { edits: number; sessions: number } }).impact;
+      };
+      assert.equal((await edits('alice')).edits, teamA.length, "team A's edits: alice's and amos's, not bob's");
+      assert.equal((await edits('alice')).sessions, 2);
+      assert.equal((await edits('bob')).edits, bob.length);
+      for (const who of ['audrey', 'admin']) assert.equal((await edits(who)).edits, all.length, `${who} counts the organisation`);
+    });
+
     it('lists: developers their own records, leads their teams, auditors and admins everything', async () => {
       assert.deepEqual(await listIds('alice'), ids(alice));
       assert.deepEqual(await listIds('amos'), ids(amos));

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Handler } from '../context';
 import { HttpError, sendJson, sendText } from '../http/respond';
 import { parseQuery } from '../api/params';
-import { answerLineage, LineageQuery, principalAccess } from '../lineage/lineageQuery';
+import { answerLineage, LineageQuery, principalViewer } from '../lineage/lineageQuery';
 import { obscureRedacted } from '../lineage/obscureRedacted';
 import { esc, layout } from './html';
 
@@ -55,9 +55,10 @@ const Overview = z
 /** The page's data: a lineage question (node=..., as the API), or the overview of the filtered edits. */
 export const lineageData: Handler = async (ctx, { res, url, principal }) => {
   const q = url.searchParams;
-  const access = await principalAccess(ctx, principal!);
+  const viewer = await principalViewer(ctx, principal!);
+  const { access } = viewer;
   if (q.has('node') || q.has('session') || q.has('prompt') || q.has('repo')) {
-    sendJson(res, 200, await answerLineage(ctx, parseQuery(LineageQuery, url), access));
+    sendJson(res, 200, await answerLineage(ctx, parseQuery(LineageQuery, url), viewer));
     return;
   }
   const f = parseQuery(Overview, url);

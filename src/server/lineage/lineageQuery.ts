@@ -61,16 +61,25 @@ export function accessOf(ctx: ServerContext, scope: RecordScope): RecordAccess {
   };
 }
 
-export async function principalAccess(ctx: ServerContext, principal: Principal): Promise<RecordAccess> {
-  return accessOf(ctx, (await scopeFor(ctx.backend, principal)).read);
+/** What a caller may see of the graph: records to read (ancestry, descendants) and to count (impact). */
+export interface LineageViewer {
+  access: RecordAccess;
+  /** Whose records impact counts cover (null: every record, for in-process callers). */
+  aggregate: RecordScope | null;
+}
+
+export async function principalViewer(ctx: ServerContext, principal: Principal): Promise<LineageViewer> {
+  const scope = await scopeFor(ctx.backend, principal);
+  return { access: accessOf(ctx, scope.read), aggregate: scope.aggregate };
 }
 
 /** Answers one lineage question (also the dashboard's data route). */
-export async function answerLineage(ctx: ServerContext, q: LineageQuery, access: RecordAccess = allReadable): Promise<unknown> {
+export async function answerLineage(ctx: ServerContext, q: LineageQuery, viewer: LineageViewer = { access: allReadable, aggregate: null }): Promise<unknown> {
+  const { access } = viewer;
   await ctx.lineage.queue.idle(); // everything uploaded before the question is in the graph (or a minute passed: see lineage below)
   const svc = ctx.lineage.service;
   const prov = q.format === 'prov';
-  if (q.tool || q.model) return { impact: { tool: q.tool ?? null, model: q.model ?? null, since: q.since ?? null, until: q.until ?? null, ...(await svc.impact(q)) } };
+  if (q.tool || q.model) return { impact: { tool: q.tool ?? null, model: q.model ?? null, since: q.since ?? null, until: q.until ?? null, ...(await svc.impact({ ...q, scope: viewer.aggregate ?? undefined })) } };
   if (q.session || q.prompt) {
     const id = q.session ? nodeId.session(q.session) : q.prompt!;
     const g = obscureRedacted(await svc.descendants(id, access));
@@ -93,7 +102,7 @@ export async function answerLineage(ctx: ServerContext, q: LineageQuery, access:
 }
 
 export const lineage: Handler = async (ctx, { res, url, principal }) => {
-  const answer = await answerLineage(ctx, parseQuery(LineageQuery, url), await principalAccess(ctx, principal!));
+  const answer = await answerLineage(ctx, parseQuery(LineageQuery, url), await principalViewer(ctx, principal!));
   // Uploads whose lineage is not indexed yet (a long backlog the read could not wait out): said, not hidden.
   const behind = await ctx.lineage.queue.backlog();
   sendJson(res, 200, answer, behind > 0 ? { 'x-lineagelens-lineage-pending': String(behind) } : undefined);

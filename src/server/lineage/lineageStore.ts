@@ -13,6 +13,7 @@
  *
  * Writes are idempotent (a resent record changes nothing); reads walk with recursive CTEs.
  */
+import type { RecordScope } from '../access/scopeSql';
 import type { EdgeKind, LineageEdge, LineageNode } from '../../core/lineage/lineageGraph';
 import { BlameCommitError } from '../db/blame';
 
@@ -47,6 +48,8 @@ export interface ImpactFilter {
   model?: string;
   since?: string;
   until?: string;
+  /** Impact only: count the edits of these uploaders' records (the caller's aggregate scope). */
+  scope?: RecordScope;
 }
 
 export interface ImpactCounts {

@@ -5,6 +5,7 @@
  * (org, dst, kind) index as well.
  */
 import type { Pool } from 'pg';
+import { recordsInScope } from '../access/scopeSql';
 import type { LineageEdge } from '../../core/lineage/lineageGraph';
 import {
   DOWN_IN_KINDS,
@@ -91,6 +92,10 @@ function filterSql(f: ImpactFilter, first: number): { where: string; params: str
   add('model', '=', f.model);
   add('time', '>=', f.since);
   add('time', '<=', f.until);
+  if (f.scope) {
+    parts.push(`n.record_id IN (SELECT m.id FROM record_ids m JOIN records r ON r.org_id = m.org_id AND r.time = m.time AND r.rid = m.rid
+                                WHERE m.org_id = ${ORG} AND ${recordsInScope(f.scope, 'r.uploader_id')})`);
+  }
   return { where: parts.join(' AND '), params };
 }
 

@@ -1,6 +1,7 @@
 /** The lineage tables on SQLite (Lite). See lineageStore.ts for what they hold. */
 import type { LineageEdge } from '../../core/lineage/lineageGraph';
 import type { Statement } from 'better-sqlite3';
+import { recordsInScope } from '../access/scopeSql';
 import type { Db } from '../db/serverDb';
 import {
   DOWN_IN_KINDS,
@@ -80,6 +81,7 @@ function filterSql(f: ImpactFilter, alias = 'n'): { where: string; params: Recor
     parts.push(`${alias}.${col} ${op} @${key}`);
     params[key] = v;
   }
+  if (f.scope) parts.push(`${alias}.record_id IN (SELECT id FROM records WHERE ${recordsInScope(f.scope)})`);
   return { where: parts.join(' AND '), params };
 }
 
