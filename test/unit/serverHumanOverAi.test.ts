@@ -135,6 +135,17 @@ for (const backend of backendsUnderTest())
       if (home) removeDir(home);
     });
 
+    /** Writes the export and its signed statement beside the server's key; `lineagelens verify --key` must pass. Returns the key's path. */
+    async function verifiedExport(dir: string, jsonl: string, envelope: string): Promise<string> {
+      const pub = path.join(dir, 'server.pub');
+      writeFileSync(pub, (await api(server.url, token, '/api/v1/export/key')).json.publicKey as string);
+      writeFileSync(path.join(dir, 'export.jsonl'), jsonl);
+      writeFileSync(path.join(dir, 'export.intoto.json'), envelope);
+      const ok = cli(['verify', path.join(dir, 'export.intoto.json'), '--key', pub], env);
+      assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+      return pub;
+    }
+
     it('the post-commit hook records the person’s changes as ledger facts (schema lineagelens.git/2, no code), chained and verifiable', () => {
       const ledger = new GitLedger(home);
       const facts = ledger.readAll().filter((r): r is HumanChange => r.kind === 'human-change');
@@ -229,12 +240,7 @@ for (const backend of backendsUnderTest())
         assert.ok(Object.values(doc.hadMember).some((m) => m['prov:collection'] === qname(nodeId.commit(repoId, c.c1!))), 'landed in C1');
         assert.ok(!JSON.stringify(doc).includes('sum with tax'), 'no prompt text');
 
-        const pub = path.join(dir, 'server.pub');
-        writeFileSync(pub, (await api(server.url, token, '/api/v1/export/key')).json.publicKey as string);
-        writeFileSync(path.join(dir, 'export.jsonl'), jsonl.text);
-        writeFileSync(path.join(dir, 'export.intoto.json'), envelope.text);
-        const ok = cli(['verify', path.join(dir, 'export.intoto.json'), '--key', pub], env);
-        assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+        const pub = await verifiedExport(dir, jsonl.text, envelope.text);
 
         // Tampering: drop the landed-in relation from the lineage inside the statement.
         const tampered = JSON.parse(JSON.stringify(payload)) as typeof payload;
@@ -288,12 +294,7 @@ for (const backend of backendsUnderTest())
         assert.ok(derived, 'bob’s edit derives from an earlier one');
         assert.equal(doc.entity[derived['prov:usedEntity']!]?.['ll:redacted'], 'outside your access', 'Copilot’s edit is redacted for lara');
         assert.ok(!statementText.includes(copilot.id) && !statementText.includes('ses_totals') && !statementText.includes('gpt-4o'), 'nothing of the record lara may not read');
-        const pub = path.join(dir, 'server.pub');
-        writeFileSync(pub, (await api(server.url, token, '/api/v1/export/key')).json.publicKey as string);
-        writeFileSync(path.join(dir, 'export.jsonl'), jsonl.text);
-        writeFileSync(path.join(dir, 'export.intoto.json'), envelope.text);
-        const ok = cli(['verify', path.join(dir, 'export.intoto.json'), '--key', pub], env);
-        assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+        await verifiedExport(dir, jsonl.text, envelope.text);
         // The same question as an admin shows Copilot's edit.
         const asAdmin = await api(server.url, token, `/api/v1/lineage?node=${encodeURIComponent(nodeId.edit(bobEdit.id))}`);
         assert.ok(asAdmin.text.includes(nodeId.edit(copilot.id)));
