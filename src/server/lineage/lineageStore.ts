@@ -14,6 +14,7 @@
  * Writes are idempotent (a resent record changes nothing); reads walk with recursive CTEs.
  */
 import type { RecordScope } from '../access/scopeSql';
+import type { Impact } from '../../core/lineage/lineageQueries';
 import type { EdgeKind, LineageEdge, LineageNode } from '../../core/lineage/lineageGraph';
 import { BlameCommitError } from '../db/blame';
 
@@ -52,14 +53,8 @@ export interface ImpactFilter {
   scope?: RecordScope;
 }
 
-export interface ImpactCounts {
-  edits: number;
-  lines: number;
-  sessions: number;
-  commits: number;
-  rewrittenBy: number;
-  files: number;
-}
+/** The same counts core answers for an in-memory graph. */
+export type ImpactCounts = Impact;
 
 export interface Walk {
   nodes: StoredNode[];
