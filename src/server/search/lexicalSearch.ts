@@ -7,8 +7,15 @@
  * Query words are ORed: ranking, not filtering, decides the order, so a record matching most of a long
  * question still comes up. Only letters, digits and `_` reach the query parsers, so no input is a syntax
  * error.
+ *
+ * Ranking is bounded: ts_rank reads every candidate's tsvector, and a common word (`return`, `async`)
+ * matches half of a million records, which took 1.5 s. The candidates are the newest RANKED_CANDIDATES
+ * records matching any word plus the newest RANKED_CANDIDATES holding every word, so a record with all
+ * the words is found however old it is unless more than that many newer records hold them all too.
+ * A search whose candidates hit either bound says so (`bounded`): older matches are reached by more
+ * words, a repository filter, or semantic search.
  */
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { identifierParts } from './searchDocument';
 
 export interface LexicalOptions {
@@ -17,6 +24,8 @@ export interface LexicalOptions {
   repo?: string;
   /** A SQL predicate on the records row `r` (the caller's read scope). */
   within?: string;
+  /** Records ranked per candidate list; default RANKED_CANDIDATES. */
+  candidates?: number;
 }
 
 /** ts_rank weights for D, C (code), B (path), A (prompt). */
@@ -26,6 +35,8 @@ const TRIGRAM_STOP = new Set(['that', 'this', 'with', 'from', 'what', 'which', '
 /** Trigram similarity a vocabulary word needs to count as a correction (pg_trgm's default is 0.3). */
 export const SIMILARITY_THRESHOLD = 0.45;
 const CORRECTIONS_PER_WORD = 2;
+/** Records ranked per candidate list (any word / every word), newest first. */
+export const RANKED_CANDIDATES = 2_000;
 
 export interface QueryTerms {
   /** For websearch_to_tsquery: the words and identifier parts joined by `or`. */
@@ -56,20 +67,38 @@ export interface LexicalHit {
   corrected?: string[];
 }
 
+export interface LexicalResult {
+  hits: LexicalHit[];
+  /** True when more records matched than were ranked (see RANKED_CANDIDATES): older matches were left out. */
+  bounded: boolean;
+}
+
 /** Vocabulary words close to each query word (typos, partial identifiers), best first. */
-async function correctedWords(pool: Pool, words: string[]): Promise<string[]> {
+async function correctedWords(client: PoolClient, words: string[]): Promise<string[]> {
   if (words.length === 0) return [];
+  await client.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(SIMILARITY_THRESHOLD)]);
+  const { rows } = await client.query<{ word: string }>(
+    `SELECT c.word FROM unnest($1::text[]) AS q(w)
+     CROSS JOIN LATERAL (SELECT v.word FROM search_vocab v WHERE v.word % q.w AND v.word <> q.w ORDER BY similarity(v.word, q.w) DESC, v.word LIMIT $2) c`,
+    [words, CORRECTIONS_PER_WORD],
+  );
+  return rows.map((r) => r.word);
+}
+
+export async function lexicalSearch(pool: Pool, text: string, opts: LexicalOptions): Promise<LexicalResult> {
+  const { tsText, allText, trigram } = queryTerms(text);
+  if (!tsText) return { hits: [], bounded: false };
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await client.query(`SELECT set_config('pg_trgm.similarity_threshold', $1, true)`, [String(SIMILARITY_THRESHOLD)]);
-    const { rows } = await client.query<{ word: string }>(
-      `SELECT c.word FROM unnest($1::text[]) AS q(w)
-       CROSS JOIN LATERAL (SELECT v.word FROM search_vocab v WHERE v.word % q.w AND v.word <> q.w ORDER BY similarity(v.word, q.w) DESC, v.word LIMIT $2) c`,
-      [words, CORRECTIONS_PER_WORD],
-    );
+    // JIT compiling this statement costs more (~160 ms) than running it; the candidates' tsvectors are
+    // sorted in memory rather than spilled.
+    await client.query(`SET LOCAL jit = off; SET LOCAL work_mem = '64MB'`);
+    const corrected = await correctedWords(client, trigram);
+    const anyText = [tsText, ...corrected].join(' or ');
+    const result = await rankCandidates(client, anyText, allText, anyText === allText, opts);
     await client.query('COMMIT');
-    return rows.map((r) => r.word);
+    return { bounded: result.bounded, hits: result.hits.map((h) => (corrected.length > 0 ? { ...h, corrected } : h)) };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
@@ -78,26 +107,71 @@ async function correctedWords(pool: Pool, words: string[]): Promise<string[]> {
   }
 }
 
-export async function lexicalSearch(pool: Pool, text: string, opts: LexicalOptions): Promise<LexicalHit[]> {
-  const { tsText, allText, trigram } = queryTerms(text);
-  if (!tsText) return [];
-  const corrected = await correctedWords(pool, trigram);
+/** The first window back from the newest record; each next one is twice as long. */
+const FIRST_WINDOW_MS = 31 * 24 * 3600 * 1000;
+
+interface Candidate {
+  id: string;
+  timeMs: number;
+  rid: number;
+  rank: number;
+}
+
+/**
+ * The newest `cap` records matching `match`, ranked, read window by window back in time (a month,
+ * then two, four, ...), stopping once `cap` are found. One statement over the whole table cannot stop
+ * early for a word in a few percent of the records: its GIN lookup finds every match and each is read
+ * to sort by time (0.4 s for 20,000 matches at 1,000,000 records). A window has constant bounds the
+ * planner prunes partitions by and estimates with: a common word is a backward scan of the primary
+ * key (org_id, time, rid), a rarer one a GIN lookup in the window's partitions.
+ */
+async function newestMatches(client: PoolClient, match: string, filter: string, args: unknown[], span: { lo: number; hi: number }, cap: number): Promise<Candidate[]> {
+  const found: Candidate[] = [];
+  let end = span.hi + 1;
+  let width = FIRST_WINDOW_MS;
+  while (found.length < cap && end > span.lo) {
+    const start = Math.max(span.lo, end - width);
+    const n = args.length;
+    const { rows } = await client.query<{ id: string; t: string; rid: string; rank: number }>(
+      `SELECT m.id, m.t, m.rid, ts_rank('${WEIGHTS}', m.search, ${ANY_WORD}, 1) + CASE WHEN ${EVERY_WORD('m.search')} THEN 1 ELSE 0 END AS rank
+       FROM (SELECT r.id, (extract(epoch FROM r.time) * 1000)::float8 AS t, r.rid, r.search FROM records r
+             WHERE r.time >= $${n + 1} AND r.time < $${n + 2} AND ${match} AND ${filter}
+             ORDER BY r.time DESC, r.rid DESC LIMIT $${n + 3}) m`,
+      [...args, new Date(start), new Date(end), cap - found.length],
+    );
+    for (const r of rows) found.push({ id: r.id, timeMs: Number(r.t), rid: Number(r.rid), rank: Number(r.rank) });
+    end = start;
+    width *= 2;
+  }
+  return found;
+}
+
+/** Both query texts as tsqueries: $2 any word (English stems and plain words), $3 every word. */
+const ANY_WORD = `(websearch_to_tsquery('english', $2) || websearch_to_tsquery('simple', $2))`;
+const EVERY_WORD = (v: string) => `(${v} @@ websearch_to_tsquery('english', $3) OR ${v} @@ websearch_to_tsquery('simple', $3))`;
+
+/** `oneWord`: the query is a single word with no parts or corrections, so both lists are the same. */
+async function rankCandidates(client: PoolClient, anyText: string, allText: string, oneWord: boolean, opts: LexicalOptions): Promise<LexicalResult> {
   // Any word matches (corrections too); a record holding every word of the query ranks above those
   // holding some (ts_rank alone would put a record repeating one word above one containing all).
-  const args: unknown[] = [opts.orgId, [tsText, ...corrected].join(' or '), opts.limit, allText];
+  const args: unknown[] = [opts.orgId, anyText, allText];
   let repo = '';
   if (opts.repo !== undefined) {
     args.push(opts.repo);
     repo = `AND r.repo_id = $${args.length}`;
   }
-  const { rows } = await pool.query<{ id: string; rank: number }>(
-    `WITH q AS (SELECT websearch_to_tsquery('english', $2) || websearch_to_tsquery('simple', $2) AS q,
-                       websearch_to_tsquery('english', $4) AS all_en, websearch_to_tsquery('simple', $4) AS all_simple)
-     SELECT r.id, ts_rank('${WEIGHTS}', r.search, q.q, 1)
-              + CASE WHEN r.search @@ q.all_en OR r.search @@ q.all_simple THEN 1 ELSE 0 END AS rank
-     FROM records r, q WHERE r.org_id = $1 AND r.search @@ q.q ${repo} ${opts.within ? `AND ${opts.within}` : ''}
-     ORDER BY rank DESC, r.time DESC LIMIT $3`,
-    args,
-  );
-  return rows.map((r) => ({ id: r.id, ftsRank: Number(r.rank), corrected: corrected.length > 0 ? corrected : undefined }));
+  const filter = `r.org_id = $1 ${repo} ${opts.within ? `AND ${opts.within}` : ''}`;
+  const bounds = (await client.query<{ lo: string | null; hi: string | null }>(
+    `SELECT (extract(epoch FROM min(time)) * 1000)::float8 AS lo, (extract(epoch FROM max(time)) * 1000)::float8 AS hi FROM records WHERE org_id = $1`,
+    [opts.orgId],
+  )).rows[0];
+  if (!bounds?.lo || !bounds.hi) return { hits: [], bounded: false };
+  const span = { lo: Math.floor(Number(bounds.lo)), hi: Math.ceil(Number(bounds.hi)) };
+  const cap = opts.candidates ?? RANKED_CANDIDATES;
+  const anyList = await newestMatches(client, `r.search @@ ${ANY_WORD}`, filter, args, span, cap);
+  const everyList = oneWord ? [] : await newestMatches(client, EVERY_WORD('r.search'), filter, args, span, cap);
+  const byId = new Map<string, Candidate>();
+  for (const c of [...anyList, ...everyList]) byId.set(c.id, c);
+  const ranked = [...byId.values()].sort((a, b) => b.rank - a.rank || b.timeMs - a.timeMs || b.rid - a.rid).slice(0, opts.limit);
+  return { hits: ranked.map((c) => ({ id: c.id, ftsRank: c.rank })), bounded: anyList.length >= cap || everyList.length >= cap };
 }

@@ -15,6 +15,7 @@ import { type RecordScope, recordsInScope } from '../access/scopeSql';
 import type { ServerBackend } from '../backend/backend';
 import { CursorError } from '../db/queries';
 import type { PgBackend } from '../postgres/pgBackend';
+import { RANKED_CANDIDATES } from './lexicalSearch';
 import type { SearchHit, SearchMode } from './searchService';
 
 export type MethodReport = { ran: true; what: string } | { ran: false; reason: string };
@@ -50,6 +51,8 @@ export const MAX_DEPTH = 1000;
 const LITE_LEXICAL = 'full-text (SQLite FTS5: every word, whole words, word* as a prefix)';
 const LITE_NO_SEMANTIC = 'the SQLite (Lite) backend has lexical search only: semantic search needs the PostgreSQL backend (Plus) with an embeddings endpoint';
 const PLUS_LEXICAL = 'full-text (PostgreSQL, ranked: prompt, then path, then code) + trigram corrections (pg_trgm) for typos and identifiers';
+
+const LEXICAL_BOUNDED = `more records matched than are ranked: the newest ${RANKED_CANDIDATES.toLocaleString('en')} matching any word and the newest ${RANKED_CANDIDATES.toLocaleString('en')} holding every word were ranked (add words or a repository to reach older ones)`;
 
 function offsetOf(cursor: string | undefined): number {
   if (!cursor) return 0;
@@ -91,7 +94,8 @@ export async function searchRecords(backend: ServerBackend, within: RecordScope,
   } else {
     semantic = { ran: false, reason: result.semantic.available ? 'unavailable' : `${result.semantic.reason}${pendingNote ? `; ${pendingNote}` : ''}` };
   }
-  const lexical: MethodReport = result.mode === 'semantic' ? { ran: false, reason: 'not asked for (mode=semantic)' } : { ran: true, what: PLUS_LEXICAL };
+  const lexical: MethodReport =
+    result.mode === 'semantic' ? { ran: false, reason: 'not asked for (mode=semantic)' } : { ran: true, what: result.lexicalBounded ? `${PLUS_LEXICAL}; ${LEXICAL_BOUNDED}` : PLUS_LEXICAL };
   return {
     records,
     nextCursor: more && want < MAX_DEPTH ? offsetCursor(want) : null,

@@ -46,6 +46,8 @@ export interface SearchResult {
   mode: SearchMode;
   semantic: SemanticStatus;
   hits: SearchHit[];
+  /** The lexical list ranked only the newest matches (lexicalSearch.ts, RANKED_CANDIDATES). */
+  lexicalBounded?: boolean;
 }
 
 export interface SemanticSetup {
@@ -83,7 +85,9 @@ export class SearchService {
     // Both run at once; a failed query embedding costs no lexical time.
     lexical?.catch(() => undefined);
     const semantic = mode === 'lexical' ? null : await this.semanticHits(req, candidates);
-    const lex = lexical ? await lexical : null;
+    const lexResult = lexical ? await lexical : null;
+    const lex = lexResult?.hits ?? null;
+    const lexicalBounded = lexResult?.bounded ? { lexicalBounded: true } : {};
 
     if (semantic?.hits) {
       if (!lex) return { mode: 'semantic', semantic: semantic.status, hits: semantic.hits.slice(0, req.limit).map((h, i) => ({ ...h, score: 1 / (RRF_K + i + 1), semanticRank: i + 1 })) };
@@ -91,11 +95,12 @@ export class SearchService {
       const hits = reciprocalRankFusion([lex.map((h) => h.id), semantic.hits.map((h) => h.id)])
         .slice(0, req.limit)
         .map(({ key, score, ranks }) => ({ id: key, score, lexicalRank: ranks[0], semanticRank: ranks[1], distance: distance.get(key) }));
-      return { mode: 'hybrid', semantic: semantic.status, hits };
+      return { mode: 'hybrid', semantic: semantic.status, hits, ...lexicalBounded };
     }
     const status: SemanticStatus = semantic ? semantic.status : await this.status();
-    const lexHits = lex ?? (await lexicalSearch(this.pool, req.text, { orgId: req.orgId, limit: req.limit, repo: req.repo, within: req.within }));
-    return { mode: 'lexical', semantic: status, hits: lexHits.slice(0, req.limit).map((h, i) => ({ id: h.id, score: 1 / (RRF_K + i + 1), lexicalRank: i + 1 })) };
+    const fallback = lexResult ?? (await lexicalSearch(this.pool, req.text, { orgId: req.orgId, limit: req.limit, repo: req.repo, within: req.within }));
+    const hits = fallback.hits.slice(0, req.limit).map((h, i) => ({ id: h.id, score: 1 / (RRF_K + i + 1), lexicalRank: i + 1 }));
+    return { mode: 'lexical', semantic: status, hits, ...(fallback.bounded ? { lexicalBounded: true } : {}) };
   }
 
   /** Whether semantic search can run now, and if not why (for the API's and the dashboard's notice). */
