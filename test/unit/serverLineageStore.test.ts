@@ -102,6 +102,30 @@ describe(`server lineage tables and queries on ${kind}`, function () {
     assert.equal((await lineage.service.nodeAncestry(nodeId.edit(h.claude.id)))!.chain[0]!.node.kind, 'edit');
   });
 
+  it("a commit's reviewed-in follows the PR that decides its review: an earlier PR's edge is dropped", async () => {
+    const sha = 'c'.repeat(40);
+    const repo = { id: REPO, remote: 'github.com/acme/area' };
+    const pr = (number: number, state: 'open' | 'merged', time: string) => ({
+      kind: 'pull-request' as const, provider: 'github' as const, repo, number, url: `https://github.com/acme/area/pull/${number}`, title: 'area', author: 'ann', state,
+      headRef: `topic-${number}`, headSha: sha, mergeCommitSha: null, mergedAt: state === 'merged' ? time : null, mergedBy: state === 'merged' ? 'bob' : null, time,
+    });
+    const reviewedIn = async (): Promise<string[]> => {
+      const sql = "SELECT dst FROM lineage_edges WHERE src = $1 AND kind = 'reviewed-in' ORDER BY dst";
+      const src = nodeId.commit(REPO, sha);
+      if (backend instanceof SqliteBackend) return (backend.db.prepare(sql.replace('$1', '?')).all(src) as { dst: string }[]).map((r) => r.dst);
+      return (await (backend as PgBackend).pool.query<{ dst: string }>(sql, [src])).rows.map((r) => r.dst);
+    };
+    const first = [pr(7, 'open', '2026-03-01T10:00:00Z')];
+    await lineage.indexer.onPrFacts(REPO, first);
+    assert.deepEqual(await reviewedIn(), [nodeId.pr('github', REPO, 7)]);
+    // The branch is reopened as PR 8, which merges the same commit: the merged PR decides.
+    await lineage.indexer.onPrFacts(REPO, [...first, pr(8, 'merged', '2026-03-02T10:00:00Z')]);
+    assert.deepEqual(await reviewedIn(), [nodeId.pr('github', REPO, 8)]);
+    // Re-deriving from the same facts changes nothing.
+    await lineage.indexer.onPrFacts(REPO, [...first, pr(8, 'merged', '2026-03-02T10:00:00Z')]);
+    assert.deepEqual(await reviewedIn(), [nodeId.pr('github', REPO, 8)]);
+  });
+
   it('impact of a model and of a tool over a time window', async () => {
     assert.deepEqual(await lineage.service.impact({ model: 'gpt-4o' }), { edits: 1, lines: 3, sessions: 1, commits: 0, rewrittenBy: 1, files: 1 });
     assert.equal((await lineage.service.impact({ tool: 'claude-code' })).edits, 2);

@@ -312,11 +312,17 @@ export class LineageIndexer {
     }
     const nodes: StoredNode[] = [];
     const edges: LineageEdge[] = [];
+    // A commit is reviewed in one PR (the merged one decides): an edge to a PR it was in before is dropped.
+    const keep: { from: string; to: string | null }[] = [];
     for (const sha of commits) {
       const review = index.reviewOf(repoId, sha);
-      if (!review) continue;
       const c = nodeId.commit(repoId, sha);
+      if (!review) {
+        keep.push({ from: c, to: null });
+        continue;
+      }
       const p = nodeId.pr(review.pr.provider, repoId, review.pr.number);
+      keep.push({ from: c, to: p });
       const by = review.status === 'reviewed' ? review.reviewers.join(', ') : review.status === 'in-review' ? review.approvals.join(', ') : review.status === 'merged-without-review' ? review.mergedBy : null;
       nodes.push({ id: c, kind: 'commit', attrs: { sha }, recordId: null, repoId });
       nodes.push({ id: p, kind: 'pr', attrs: { number: review.pr.number, url: review.pr.url, status: review.status, by: by || null }, recordId: null, repoId });
@@ -324,5 +330,6 @@ export class LineageIndexer {
     }
     await this.store.putNodes(nodes, 'merge');
     await this.store.putEdges(edges);
+    await this.store.retainEdges('reviewed-in', keep);
   }
 }

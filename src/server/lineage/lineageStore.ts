@@ -121,6 +121,11 @@ export interface LineageStore {
   putEdges(edges: LineageEdge[]): Promise<void>;
   putHashes(rows: HashRow[]): Promise<void>;
   /**
+   * Per node, drops its `kind` edges to anything but `to` (null: all of them): for edges that are
+   * re-derived as a whole, e.g. a commit's reviewed-in when a later PR merges it.
+   */
+  retainEdges(kind: EdgeKind, keep: { from: string; to: string | null }[]): Promise<void>;
+  /**
    * What a batch of records indexes, as one write (PostgreSQL: one statement, so one transaction and one
    * round trip): nodes merged, edges and line hashes, each in order.
    */

@@ -6,7 +6,7 @@
  */
 import type { Pool } from 'pg';
 import { recordsInScope } from '../access/scopeSql';
-import type { LineageEdge } from '../../core/lineage/lineageGraph';
+import type { EdgeKind, LineageEdge } from '../../core/lineage/lineageGraph';
 import {
   DOWN_IN_KINDS,
   DOWN_OUT_KINDS,
@@ -179,6 +179,15 @@ export class PgLineage implements LineageStore {
     if (edges.length === 0) return;
     const w = edgeWrite(edges, 1);
     await this.pool.query(w.sql, w.params);
+  }
+
+  async retainEdges(kind: EdgeKind, keep: { from: string; to: string | null }[]): Promise<void> {
+    if (keep.length === 0) return;
+    await this.pool.query(
+      `DELETE FROM lineage_edges e USING unnest($1::text[], $2::text[]) AS k(src, keep)
+       WHERE e.org_id = ${ORG} AND e.src = k.src AND e.kind = $3 AND e.dst IS DISTINCT FROM k.keep`,
+      [keep.map((k) => k.from), keep.map((k) => k.to), kind],
+    );
   }
 
   async putHashes(rows: HashRow[]): Promise<void> {

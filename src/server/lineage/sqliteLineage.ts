@@ -1,5 +1,5 @@
 /** The lineage tables on SQLite (Lite). See lineageStore.ts for what they hold. */
-import type { LineageEdge } from '../../core/lineage/lineageGraph';
+import type { EdgeKind, LineageEdge } from '../../core/lineage/lineageGraph';
 import type { Statement } from 'better-sqlite3';
 import { recordsInScope } from '../access/scopeSql';
 import type { Db } from '../db/serverDb';
@@ -147,6 +147,14 @@ export class SqliteLineage implements LineageStore {
   private inTransaction(work: () => void): void {
     if (this.db.inTransaction) work();
     else this.db.transaction(work)();
+  }
+
+  async retainEdges(kind: EdgeKind, keep: { from: string; to: string | null }[]): Promise<void> {
+    if (keep.length === 0) return;
+    const stmt = this.st('DELETE FROM lineage_edges WHERE src = ? AND kind = ? AND dst IS NOT ?');
+    this.inTransaction(() => {
+      for (const k of keep) stmt.run(k.from, kind, k.to);
+    });
   }
 
   async putHashes(rows: HashRow[]): Promise<void> {
