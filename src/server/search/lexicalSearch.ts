@@ -140,7 +140,13 @@ async function newestMatches(client: PoolClient, match: string, filter: string, 
       [...args, new Date(start), new Date(end), cap - found.length],
     );
     for (const r of rows) found.push({ id: r.id, timeMs: Number(r.t), rid: Number(r.rid), rank: Number(r.rank) });
-    end = start;
+    if (found.length >= cap || start <= span.lo) break;
+    // The next window ends at the newest record before this one (a gap in the history costs no window).
+    const before = (await client.query<{ t: string | null }>(
+      `SELECT (extract(epoch FROM max(time)) * 1000)::float8 AS t FROM records WHERE org_id = $1 AND time < $2`, [args[0], new Date(start)],
+    )).rows[0]?.t;
+    if (before === null || before === undefined) break;
+    end = Math.floor(Number(before)) + 1;
     width *= 2;
   }
   return found;
