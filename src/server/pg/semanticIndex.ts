@@ -141,6 +141,7 @@ export class SemanticIndex {
       await client.query('BEGIN');
       await client.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(Math.min(1000, Math.max(40, opts.limit * 2)))]);
       if (this.support.iterativeScan) await client.query(`SET LOCAL hnsw.iterative_scan = relaxed_order`);
+      await client.query('SET LOCAL jit = off'); // compiling costs more than this short, index-driven query runs
       const args: unknown[] = [toVectorLiteral(vector), opts.orgId, opts.model, opts.limit];
       let repo = '';
       if (opts.repo !== undefined) {
