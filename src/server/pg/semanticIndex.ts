@@ -148,9 +148,12 @@ export class SemanticIndex {
         args.push(opts.repo);
         repo = `AND repo_id = $${args.length}`;
       }
+      // A scalar subquery, not EXISTS: PostgreSQL turns EXISTS into a semi-join, and with it chose a
+      // scan of every vector and a sort over the HNSW index (13 s instead of 20 ms at 1,000,000 vectors).
+      // As a subquery the scope is a filter on each candidate the index scan yields (NULL: record gone).
       const scoped = opts.within
-        ? `AND EXISTS (SELECT 1 FROM record_ids m JOIN records r ON r.org_id = m.org_id AND r.time = m.time AND r.rid = m.rid
-                       WHERE m.org_id = record_embeddings.org_id AND m.id = record_embeddings.record_id AND ${opts.within})`
+        ? `AND (SELECT ${opts.within} FROM record_ids m JOIN records r ON r.org_id = m.org_id AND r.time = m.time AND r.rid = m.rid
+                WHERE m.org_id = record_embeddings.org_id AND m.id = record_embeddings.record_id)`
         : '';
       const { rows } = await client.query<{ record_id: string; d: number }>(
         `WITH c AS MATERIALIZED (
