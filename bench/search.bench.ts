@@ -36,7 +36,11 @@ const searchBench: Benchmark = async (ctx) => {
   const results: BenchResult[] = [];
   const ep = await startEmbeddingServer({ dims: DIMS });
   const db = await createTestDatabase('ll_bench_search');
-  const wired = await createTestDatabase('ll_bench_search_srv');
+  // A 1,000,000-record fill takes ~55 minutes here: LINEAGELENS_BENCH_SEARCH_KEEP=1 keeps the filled
+  // database (its URL is printed), LINEAGELENS_BENCH_SEARCH_DB=<url> measures on such a database again.
+  const reuse = process.env.LINEAGELENS_BENCH_SEARCH_DB?.trim() || null;
+  const keep = process.env.LINEAGELENS_BENCH_SEARCH_KEEP === '1';
+  const wired = reuse ? { url: reuse, drop: async () => undefined } : await createTestDatabase('ll_bench_search_srv');
   try {
     await createRecordsSchema(db.pool);
     const support = await detectVector(db.pool);
@@ -62,9 +66,9 @@ const searchBench: Benchmark = async (ctx) => {
     // Latency at scale, through the wired server: records uploaded over HTTP in batches of 500 (the
     // PostgreSQL ingest fills the search columns and hands each batch to the embedding queue), every
     // record embedded by the server's own queue, then GET /api/v1/search over HTTP.
-    const total = ctx.quick ? 2_000 : Number(process.env.LINEAGELENS_BENCH_SEARCH_RECORDS ?? 100_000);
+    let total = ctx.quick ? 2_000 : Number(process.env.LINEAGELENS_BENCH_SEARCH_RECORDS ?? 100_000);
     const { backend } = await openPgBackend(wired.url, { search: true, env: { LINEAGELENS_EMBEDDINGS_URL: ep.url, LINEAGELENS_EMBEDDINGS_MODEL: 'stub-384' }, log: ctx.log });
-    const token = (await backend.accounts.bootstrapAdmin())!.token;
+    const token = (await backend.accounts.bootstrapAdmin())?.token ?? (await backend.accounts.createToken('admin', 'bench-again')).token;
     const server = await startServer({ host: '127.0.0.1', port: 0, version: 'bench', backend, rateLimit: { perSecond: 1e6, burst: 1e6 } });
     try {
       const post = async (source: string, records: ProvenanceRecord[], from: { seq: number; hash: string }) => {
@@ -74,8 +78,12 @@ const searchBench: Benchmark = async (ctx) => {
         return chained.head;
       };
       const t0 = performance.now();
-      await post('fixtures', FIXTURES.map((f, i) => fixtureRecord(f, i)), { seq: 0, hash: GENESIS_HASH });
+      if (reuse) total = Number((await backend.pool.query<{ n: string }>('SELECT count(*) AS n FROM records')).rows[0]!.n) - FIXTURES.length;
       const bulk = total >= BULK_FILL;
+      if (reuse) ctx.log(`measuring on the filled database ${new URL(reuse).pathname.slice(1)}: ${total} records (+${FIXTURES.length} fixtures)`);
+      else await fill();
+      async function fill() {
+      await post('fixtures', FIXTURES.map((f, i) => fixtureRecord(f, i)), { seq: 0, hash: GENESIS_HASH });
       if (bulk) {
         await backend.search!.queue!.idle(); // the fixtures' vectors made the table (and its index)
         await backend.pool.query('DROP INDEX record_embeddings_hnsw');
@@ -111,6 +119,7 @@ const searchBench: Benchmark = async (ctx) => {
       const size = (await backend.pool.query<{ s: string }>(`SELECT pg_size_pretty(pg_database_size(current_database())) AS s`)).rows[0]!.s;
       ctx.log(`uploaded ${total} records (+${FIXTURES.length} fixtures) in ${(uploaded / 1000).toFixed(0)} s, all ${vectors} embedded${built} after ${((performance.now() - t0) / 1000).toFixed(0)} s; database ${size}`);
       if (vectors !== embeddable) throw new Error(`${vectors} of ${embeddable} records with text were embedded: ${backend.search!.queue!.status().lastError}`);
+      }
 
       const texts = [...QUERIES.map((q) => q.q), 'await result', 'user error handling', 'filter items by value', 'throw new error when the request fails', 'async config options', 'zebracorn', 'reduce count map', 'catch error and retry'];
       const ask = async (mode: SearchMode, q: string) => {
@@ -145,7 +154,8 @@ const searchBench: Benchmark = async (ctx) => {
   } finally {
     await ep.close();
     await db.drop();
-    await wired.drop();
+    if (keep && !reuse) ctx.log(`kept the filled database: LINEAGELENS_BENCH_SEARCH_DB=${wired.url}`);
+    else await wired.drop();
   }
   return results;
 };
