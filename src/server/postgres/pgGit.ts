@@ -13,6 +13,7 @@ import type { Binding, GitRecord, StoredGitRecord, ReviewMark, RewriteRecord } f
 import type { ProvenanceRecord } from '../../core/model/schema';
 import { parseRecord } from '../../core/model/version';
 import { type RecordScope, recordsInScope, usersInScope } from '../access/scopeSql';
+import { uploadersInScope } from './pgScope';
 import type { GitBackend } from '../backend/backend';
 import type { LedgerIngestResult } from '../db/bindings';
 import { type BlameSource, ServerBlame, type ServerBlameQuery, type ServerBlameResult } from '../db/blame';
@@ -167,12 +168,12 @@ export class PgGit implements GitBackend {
   }
 
   async latestRid(scope: RecordScope): Promise<number> {
-    return (await this.pool.query<{ m: number | null }>(`SELECT max(rid) AS m FROM records WHERE org_id = $1 AND ${recordsInScope(scope)}`, [ORG])).rows[0]?.m ?? 0;
+    return (await this.pool.query<{ m: number | null }>(`SELECT max(rid) AS m FROM records WHERE org_id = $1 AND ${await uploadersInScope(this.pool, scope)}`, [ORG])).rows[0]?.m ?? 0;
   }
 
   async *exportPages(scope: RecordScope, filter: ExportFilter, asOf: number): AsyncGenerator<ExportRow[]> {
     const args: (string | number)[] = [ORG, 0, asOf];
-    const where = ['org_id = $1', 'rid > $2', 'rid <= $3', recordsInScope(scope)];
+    const where = ['org_id = $1', 'rid > $2', 'rid <= $3', await uploadersInScope(this.pool, scope)];
     const add = (sql: string, v: string | number) => {
       args.push(v);
       where.push(`${sql} $${args.length}`);

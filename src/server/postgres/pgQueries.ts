@@ -8,6 +8,7 @@ import { type RecordScope, recordsInScope } from '../access/scopeSql';
 import type { QueriesBackend } from '../backend/backend';
 import { CursorError, decodeCursor, encodeCursor, type Page, type RecordFilter, type StatsSummary, type TimelinePoint } from '../db/queries';
 import { clean } from './pgAccounts';
+import { uploadersInScope } from './pgScope';
 import { tsQuery } from './searchText';
 
 const ORG = 1;
@@ -46,7 +47,7 @@ export class PgQueries implements QueriesBackend {
   }
 
   async records(scope: RecordScope, filter: RecordFilter, limit: number, cursor?: string): Promise<Page<unknown>> {
-    const where = ['org_id = $1', recordsInScope(scope)];
+    const where = ['org_id = $1', await uploadersInScope(this.pool, scope)];
     const args: (string | number)[] = [ORG];
     const arg = (v: string | number) => {
       args.push(typeof v === 'string' ? clean(v) : v);
@@ -96,7 +97,7 @@ export class PgQueries implements QueriesBackend {
     const rows = (
       await this.pool.query<{ rid: number; rank: string; json: string }>(
         `WITH q AS (SELECT to_tsquery('simple', $2) AS q),
-              hits AS (SELECT r.time, r.rid, ts_rank(r.search, q.q) AS rank FROM records r, q WHERE r.org_id = $1 AND r.search @@ q.q AND ${recordsInScope(scope, 'r.uploader_id')}),
+              hits AS (SELECT r.time, r.rid, ts_rank(r.search, q.q) AS rank FROM records r, q WHERE r.org_id = $1 AND r.search @@ q.q AND ${await uploadersInScope(this.pool, scope, 'r.uploader_id')}),
               top AS (SELECT time, rid, rank FROM hits ${after} ORDER BY rank DESC, rid DESC LIMIT $3)
          SELECT top.rid, top.rank::text AS rank, r.json FROM top JOIN records r ON r.org_id = $1 AND r.time = top.time AND r.rid = top.rid
          ORDER BY top.rank DESC, top.rid DESC`,
@@ -127,7 +128,7 @@ export class PgQueries implements QueriesBackend {
   async stats(within: RecordScope, repo?: string): Promise<StatsSummary> {
     const args: (string | number)[] = [ORG];
     if (repo) args.push(clean(repo));
-    const scope = `${repo ? 'org_id = $1 AND repo_id = $2' : 'org_id = $1'} AND ${recordsInScope(within)}`;
+    const scope = `${repo ? 'org_id = $1 AND repo_id = $2' : 'org_id = $1'} AND ${await uploadersInScope(this.pool, within)}`;
     const totals = (
       await this.pool.query<{ records: number; edits: number; sessions: number; repos: number; ai_lines: number | null }>(
         `SELECT count(*) AS records, count(*) FILTER (WHERE kind = 'edit') AS edits, count(*) FILTER (WHERE kind = 'session') AS sessions,
@@ -141,7 +142,7 @@ export class PgQueries implements QueriesBackend {
   }
 
   async timeline(scope: RecordScope, filter: { repo?: string; path?: string; since?: string }): Promise<TimelinePoint[]> {
-    const where = ['org_id = $1', "kind = 'edit'", recordsInScope(scope)];
+    const where = ['org_id = $1', "kind = 'edit'", await uploadersInScope(this.pool, scope)];
     const args: (string | number)[] = [ORG];
     if (filter.repo) where.push(`repo_id = $${args.push(clean(filter.repo))}`);
     if (filter.path) where.push(`path = $${args.push(clean(filter.path))}`);
@@ -160,7 +161,7 @@ export class PgQueries implements QueriesBackend {
   async topFiles(scope: RecordScope, repo: string, limit: number): Promise<{ path: string; edits: number; lines: number }[]> {
     const rows = (
       await this.pool.query<{ path: string; edits: number; lines: string }>(
-        `SELECT path, count(*) AS edits, sum(lines) AS lines FROM records WHERE org_id = $1 AND repo_id = $2 AND kind = 'edit' AND ${recordsInScope(scope)} GROUP BY path ORDER BY sum(lines) DESC LIMIT $3`,
+        `SELECT path, count(*) AS edits, sum(lines) AS lines FROM records WHERE org_id = $1 AND repo_id = $2 AND kind = 'edit' AND ${await uploadersInScope(this.pool, scope)} GROUP BY path ORDER BY sum(lines) DESC LIMIT $3`,
         [ORG, clean(repo), limit],
       )
     ).rows;
@@ -170,7 +171,7 @@ export class PgQueries implements QueriesBackend {
   async repos(scope: RecordScope): Promise<{ repo: string; edits: number; lines: number }[]> {
     const rows = (
       await this.pool.query<{ repo: string; edits: number; lines: string }>(
-        `SELECT repo_id AS repo, count(*) AS edits, sum(lines) AS lines FROM records WHERE org_id = $1 AND kind = 'edit' AND repo_id IS NOT NULL AND ${recordsInScope(scope)} GROUP BY repo_id ORDER BY edits DESC LIMIT 200`,
+        `SELECT repo_id AS repo, count(*) AS edits, sum(lines) AS lines FROM records WHERE org_id = $1 AND kind = 'edit' AND repo_id IS NOT NULL AND ${await uploadersInScope(this.pool, scope)} GROUP BY repo_id ORDER BY edits DESC LIMIT 200`,
         [ORG],
       )
     ).rows;
