@@ -83,42 +83,42 @@ const searchBench: Benchmark = async (ctx) => {
       if (reuse) ctx.log(`measuring on the filled database ${new URL(reuse).pathname.slice(1)}: ${total} records (+${FIXTURES.length} fixtures)`);
       else await fill();
       async function fill() {
-      await post('fixtures', FIXTURES.map((f, i) => fixtureRecord(f, i)), { seq: 0, hash: GENESIS_HASH });
-      if (bulk) {
-        await backend.search!.queue!.idle(); // the fixtures' vectors made the table (and its index)
-        await backend.pool.query('DROP INDEX record_embeddings_hnsw');
-      }
-      const gen = new EventGenerator(7);
-      let head = { seq: 0, hash: GENESIS_HASH };
-      let embeddable = FIXTURES.length;
-      for (let done = 0; done < total; done += 500) {
-        const batch = gen.batch(Math.min(500, total - done));
-        embeddable += batch.filter((r) => embeddingText(toRow(r)).length > 0).length; // e.g. a session without prompts has no text
-        head = await post('bench', batch, head);
-        if (backend.search!.queue!.status().pending > 20_000) await backend.search!.queue!.idle(); // keep memory bounded while filling
-        if (done % 20_000 === 0 && done > 0) ctx.log(`uploaded ${done} records, ${backend.search!.queue!.status().embedded} embedded`);
-      }
-      const uploaded = performance.now() - t0;
-      await backend.search!.queue!.idle();
-      let built = '';
-      if (bulk) {
-        const b0 = performance.now();
-        const c = await backend.pool.connect();
-        try {
-          await c.query(`SET maintenance_work_mem = '4GB'`); // the graph of 1M 384-dim vectors is ~2 GB
-          await c.query('SET max_parallel_maintenance_workers = 1');
-          await c.query(VECTOR_INDEX_SQL);
-        } finally {
-          c.release();
+        await post('fixtures', FIXTURES.map((f, i) => fixtureRecord(f, i)), { seq: 0, hash: GENESIS_HASH });
+        if (bulk) {
+          await backend.search!.queue!.idle(); // the fixtures' vectors made the table (and its index)
+          await backend.pool.query('DROP INDEX record_embeddings_hnsw');
         }
-        built = `; HNSW index built after the fill in ${((performance.now() - b0) / 1000).toFixed(0)} s`;
-        ctx.log(`built the HNSW index${built.slice(built.indexOf(' in '))}`);
-      }
-      await backend.pool.query('VACUUM ANALYZE');
-      const vectors = Number((await backend.pool.query<{ n: string }>('SELECT count(*) AS n FROM record_embeddings')).rows[0]!.n);
-      const size = (await backend.pool.query<{ s: string }>(`SELECT pg_size_pretty(pg_database_size(current_database())) AS s`)).rows[0]!.s;
-      ctx.log(`uploaded ${total} records (+${FIXTURES.length} fixtures) in ${(uploaded / 1000).toFixed(0)} s, all ${vectors} embedded${built} after ${((performance.now() - t0) / 1000).toFixed(0)} s; database ${size}`);
-      if (vectors !== embeddable) throw new Error(`${vectors} of ${embeddable} records with text were embedded: ${backend.search!.queue!.status().lastError}`);
+        const gen = new EventGenerator(7);
+        let head = { seq: 0, hash: GENESIS_HASH };
+        let embeddable = FIXTURES.length;
+        for (let done = 0; done < total; done += 500) {
+          const batch = gen.batch(Math.min(500, total - done));
+          embeddable += batch.filter((r) => embeddingText(toRow(r)).length > 0).length; // e.g. a session without prompts has no text
+          head = await post('bench', batch, head);
+          if (backend.search!.queue!.status().pending > 20_000) await backend.search!.queue!.idle(); // keep memory bounded while filling
+          if (done % 20_000 === 0 && done > 0) ctx.log(`uploaded ${done} records, ${backend.search!.queue!.status().embedded} embedded`);
+        }
+        const uploaded = performance.now() - t0;
+        await backend.search!.queue!.idle();
+        let built = '';
+        if (bulk) {
+          const b0 = performance.now();
+          const c = await backend.pool.connect();
+          try {
+            await c.query(`SET maintenance_work_mem = '4GB'`); // the graph of 1M 384-dim vectors is ~2 GB
+            await c.query('SET max_parallel_maintenance_workers = 1');
+            await c.query(VECTOR_INDEX_SQL);
+          } finally {
+            c.release();
+          }
+          built = `; HNSW index built after the fill in ${((performance.now() - b0) / 1000).toFixed(0)} s`;
+          ctx.log(`built the HNSW index${built.slice(built.indexOf(' in '))}`);
+        }
+        await backend.pool.query('VACUUM ANALYZE');
+        const vectors = Number((await backend.pool.query<{ n: string }>('SELECT count(*) AS n FROM record_embeddings')).rows[0]!.n);
+        const size = (await backend.pool.query<{ s: string }>(`SELECT pg_size_pretty(pg_database_size(current_database())) AS s`)).rows[0]!.s;
+        ctx.log(`uploaded ${total} records (+${FIXTURES.length} fixtures) in ${(uploaded / 1000).toFixed(0)} s, all ${vectors} embedded${built} after ${((performance.now() - t0) / 1000).toFixed(0)} s; database ${size}`);
+        if (vectors !== embeddable) throw new Error(`${vectors} of ${embeddable} records with text were embedded: ${backend.search!.queue!.status().lastError}`);
       }
 
       const texts = [...QUERIES.map((q) => q.q), 'await result', 'user error handling', 'filter items by value', 'throw new error when the request fails', 'async config options', 'zebracorn', 'reduce count map', 'catch error and retry'];

@@ -107,7 +107,7 @@ export async function lexicalSearch(pool: Pool, text: string, opts: LexicalOptio
   }
 }
 
-/** The first window back from the newest record; each next one is twice as long. */
+/** The first window back from the newest record; each next one at least twice as long (see lexicalSearch). */
 const FIRST_WINDOW_MS = 31 * 24 * 3600 * 1000;
 
 interface Candidate {
