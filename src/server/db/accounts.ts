@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Role } from '../../core/access/visibility';
 import type { AccessFacts } from '../access/scope';
 import type { Db } from './serverDb';
+import { writeTransaction } from './writeTransaction';
 
 export type { Role } from '../../core/access/visibility';
 export const ROLES: readonly Role[] = ['admin', 'auditor', 'lead', 'developer'];
@@ -116,7 +117,7 @@ export class Accounts {
 
   /** First start: when there is no user at all, creates `admin` and returns its one-time token. */
   bootstrapAdmin(): IssuedToken | null {
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       if (this.userCount() > 0) return null;
       const user = this.addUser('admin', 'admin');
       return this.createToken(user.name, 'first start');

@@ -9,6 +9,7 @@
  */
 import type { Binding, StoredGitRecord, ReviewMark, RewriteRecord } from '../../core/git/gitRecords';
 import type { Db } from './serverDb';
+import { writeTransaction } from './writeTransaction';
 
 /** Schema step (appended to serverDb's migrations): tables for the git ledger's records. */
 export const BINDINGS_MIGRATION = `
@@ -94,7 +95,7 @@ export class BindingStore {
       rewrite: db.prepare<[string], { json: string }>('SELECT json FROM git_rewrites WHERE id = ?'),
     };
     this.storedJson = (kind: StoredGitRecord['kind'], id: string) => lookups[kind].get(id)?.json;
-    this.run = db.transaction((userId: number, records: { record: StoredGitRecord; json: string }[]) => {
+    this.run = writeTransaction(db, (userId: number, records: { record: StoredGitRecord; json: string }[]) => {
       const result: LedgerIngestResult = { accepted: 0, duplicate: 0, conflicting: 0 };
       for (const { record, json } of records) {
         if (this.insert(userId, record, json)) result.accepted++;

@@ -14,6 +14,7 @@ import { GENESIS_HASH, type UploadEntry } from '../../core/sync/uploadChain';
 import { verifiedRecordJson } from './entryContent';
 import { toRow } from './recordRow';
 import type { Db } from './serverDb';
+import { writeTransaction } from './writeTransaction';
 
 export interface ChainHead {
   seq: number;
@@ -64,7 +65,7 @@ export class Ingestor {
     this.updateRecord = db.prepare(`UPDATE records SET (${cols}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE rid = ?`);
     this.ftsDelete = db.prepare('DELETE FROM records_fts WHERE rowid = ?');
     this.ftsInsert = db.prepare('INSERT INTO records_fts (rowid, prompt, code) VALUES (?, ?, ?)');
-    this.run = db.transaction((userId: number, source: string, raw: unknown[], parsed: UploadEntry[], stored?: readonly (string | null)[]) =>
+    this.run = writeTransaction(db, (userId: number, source: string, raw: unknown[], parsed: UploadEntry[], stored?: readonly (string | null)[]) =>
       this.ingestInTransaction(userId, source, raw, parsed, stored),
     );
   }

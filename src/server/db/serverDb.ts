@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { BINDINGS_MIGRATION } from './bindings';
+import { writeTransaction } from './writeTransaction';
 import { GOVERNANCE_MIGRATION } from '../governance/sqliteGovernance';
 
 /**
@@ -194,7 +195,7 @@ function migrate(db: Db): void {
   db.pragma('foreign_keys = OFF');
   try {
     for (let v = current; v < MIGRATIONS.length; v++) {
-      db.transaction(() => {
+      writeTransaction(db, () => {
         db.exec(MIGRATIONS[v]!);
         const broken = db.pragma('foreign_key_check') as unknown[];
         if (broken.length) throw new Error(`schema migration ${v + 1} left ${broken.length} broken reference(s)`);

@@ -4,6 +4,7 @@ import { type AuditEntry, type AuditFields, nextAuditEntry } from '../../core/go
 import { GENESIS_HASH } from '../../core/chain/chainEntry';
 import { PolicyBody, type PolicyVersion } from '../../core/governance/policy';
 import type { Db } from '../db/serverDb';
+import { writeTransaction } from '../db/writeTransaction';
 import {
   type Enforcement,
   type FindingFilter,
@@ -189,11 +190,11 @@ export class SqliteGovernance implements GovernanceStore {
   }
 
   async publishPolicy(org: string, body: PolicyBody, by: string, at: string): Promise<PolicyVersion> {
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const version = (this.db.prepare<[string], { v: number | null }>('SELECT max(version) AS v FROM policy_versions WHERE org = ?').get(org)?.v ?? 0) + 1;
       this.db.prepare('INSERT INTO policy_versions (org, version, created_at, created_by, body) VALUES (?, ?, ?, ?, ?)').run(org, version, at, by, JSON.stringify(body));
       return { org, version, createdAt: at, createdBy: by, body };
-    }).immediate();
+    })();
   }
 
   async addFindings(findings: readonly NewFinding[]): Promise<number> {
@@ -201,7 +202,7 @@ export class SqliteGovernance implements GovernanceStore {
     const insert = this.db.prepare(
       'INSERT INTO findings (kind, record_id, repo_id, path, tool, model, user_id, detail, policy_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id, kind) DO NOTHING',
     );
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       let n = 0;
       for (const f of findings) n += insert.run(f.kind, f.recordId, f.repo, f.path, f.tool, f.model, f.userId, f.detail, f.policyVersion, f.createdAt).changes;
       return n;
@@ -234,7 +235,7 @@ export class SqliteGovernance implements GovernanceStore {
        ON CONFLICT (record_id) DO UPDATE SET user_id = excluded.user_id, source = excluded.source, seq = excluded.seq, entry_hash = excluded.entry_hash,
          received_sha256 = excluded.received_sha256, level = excluded.level, policy_version = excluded.policy_version`,
     );
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const e of rows) upsert.run(e.recordId, e.userId, e.source, e.seq, e.entryHash, e.receivedSha256, e.level, e.policyVersion);
     })();
   }
@@ -247,7 +248,7 @@ export class SqliteGovernance implements GovernanceStore {
   }
 
   async purge(_org: string, cutoff: string, policyVersion: number, by: string, at: string): Promise<PurgeRecord | null> {
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const rows = this.db.prepare<[string], { rid: number; id: string; time: string; json: string }>('SELECT rid, id, time, json FROM records WHERE time < ? ORDER BY time, id').all(cutoff);
       if (rows.length === 0) return null;
       const removed: PurgedRecord[] = rows.map((r) => ({ recordId: r.id, time: r.time, sha256: sha256(r.json) }));
@@ -266,7 +267,7 @@ export class SqliteGovernance implements GovernanceStore {
       const addRemoved = this.db.prepare('INSERT INTO purged_records (purge_id, record_id, time, sha256) VALUES (?, ?, ?, ?)');
       for (const r of removed) addRemoved.run(id, r.recordId, r.time, r.sha256);
       return { id, ...record };
-    }).immediate();
+    })();
   }
 
   async purges(limit: number): Promise<PurgeRecord[]> {
@@ -281,14 +282,14 @@ export class SqliteGovernance implements GovernanceStore {
   }
 
   async appendAudit(fields: AuditFields): Promise<AuditEntry> {
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       const head = this.db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() ?? { seq: 0, hash: GENESIS_HASH };
       const e = nextAuditEntry(head, fields);
       this.db
         .prepare('INSERT INTO audit_log (seq, time, user_id, user, endpoint, path, query, status, results, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
         .run(e.seq, e.time, e.userId, e.user, e.endpoint, e.path, e.query, e.status, e.results, e.prev, e.hash);
       return e;
-    }).immediate();
+    })();
   }
 
   async audit(afterSeq: number, limit: number): Promise<AuditEntry[]> {

@@ -3,6 +3,7 @@ import type { EdgeKind, LineageEdge } from '../../core/lineage/lineageGraph';
 import type { Statement } from 'better-sqlite3';
 import { recordsInScope } from '../access/scopeSql';
 import type { Db } from '../db/serverDb';
+import { writeTransaction } from '../db/writeTransaction';
 import {
   DOWN_IN_KINDS,
   DOWN_OUT_KINDS,
@@ -146,7 +147,7 @@ export class SqliteLineage implements LineageStore {
   /** Runs `work` in the batch's transaction when there is one, else in a transaction of its own. */
   private inTransaction(work: () => void): void {
     if (this.db.inTransaction) work();
-    else this.db.transaction(work)();
+    else writeTransaction(this.db, work)();
   }
 
   async retainEdges(kind: EdgeKind, keep: { from: string; to: string | null }[]): Promise<void> {

@@ -6,6 +6,7 @@
 import type { Pool } from 'pg';
 import type { PrFact, Provider } from '../../core/reviews/prEvents';
 import type { Db } from '../db/serverDb';
+import { writeTransaction } from '../db/writeTransaction';
 import { inTransaction } from '../postgres/pgClient';
 
 export interface PrFactsStore {
@@ -22,7 +23,7 @@ export class SqlitePrFacts implements PrFactsStore {
   async add(provider: Provider, deliveryId: string, facts: readonly PrFact[], receivedAt: string): Promise<boolean> {
     const insertDelivery = this.db.prepare('INSERT INTO pr_deliveries (provider, delivery_id, received_at, facts) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
     const insertFact = this.db.prepare('INSERT INTO pr_facts (provider, delivery_id, idx, repo_id, json) VALUES (?, ?, ?, ?, ?)');
-    return this.db.transaction(() => {
+    return writeTransaction(this.db, () => {
       if (insertDelivery.run(provider, deliveryId, receivedAt, facts.length).changes === 0) return false;
       facts.forEach((f, i) => insertFact.run(provider, deliveryId, i, f.repo.id, JSON.stringify(f)));
       return true;
