@@ -12,7 +12,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const out = join(root, `lineagelens-${pkg.version}.vsix`);
 const VSIX_TARGET_BYTES = 3 * 1024 * 1024;
 
-for (const f of ['dist/extension.js', 'dist/cli.js', 'dist/server.js', 'dist/storeWorker.js', 'dist/sql-wasm.wasm']) {
+for (const f of ['dist/extension.js', 'dist/cli.js', 'dist/server.js', 'dist/storeWorker.js', 'dist/serverThread.js', 'dist/sql-wasm.wasm']) {
   if (!existsSync(join(root, f))) {
     console.error(`package: ${f} is missing; run the build first`);
     process.exit(1);

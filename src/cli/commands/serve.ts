@@ -33,7 +33,7 @@ export async function runServe(args: string[]): Promise<number> {
   // SQLite in the data folder, or PostgreSQL (--postgres / $LINEAGELENS_POSTGRES_URL), migrated on open.
   let backend;
   try {
-    backend = await openBackend({ postgres: values.postgres, data: values.data, search: true });
+    backend = await openBackend({ postgres: values.postgres, data: values.data, search: true, backgroundCheckpoints: { log: (m) => process.stderr.write(`lineagelens server: ${m}\n`) } });
   } catch (err) {
     process.stderr.write(`lineagelens serve: ${(err as Error).message}\n`);
     return 1;

@@ -23,6 +23,8 @@ export interface BackendChoice {
   data?: string;
   /** For a server: open Plus search too (the embedding queue starts; PostgreSQL only). */
   search?: boolean;
+  /** For a server on SQLite: WAL checkpoints in a background thread, with this log for its problems. */
+  backgroundCheckpoints?: { log: (message: string) => void };
 }
 
 export async function openBackend(choice: BackendChoice, env: NodeJS.ProcessEnv = process.env): Promise<ServerBackend> {
@@ -34,5 +36,5 @@ export async function openBackend(choice: BackendChoice, env: NodeJS.ProcessEnv 
     const named = choice.data?.trim() || env[DATA_ENV]?.trim();
     return (await openPgBackend(url, { keyDir: named ? resolveDataDir(choice.data, env) : null, search: choice.search, env })).backend;
   }
-  return openSqliteBackend(path.join(resolveDataDir(choice.data, env), DB_FILE));
+  return openSqliteBackend(path.join(resolveDataDir(choice.data, env), DB_FILE), { backgroundCheckpoints: choice.backgroundCheckpoints });
 }

@@ -12,6 +12,7 @@ import { Ingestor } from '../db/ingest';
 import { OrgViews } from '../db/orgViews';
 import { Queries } from '../db/queries';
 import { type Db, openServerDb } from '../db/serverDb';
+import { WalCheckpointer, type WalCheckpointerOptions } from '../threads/walCheckpointer';
 import type { AccountsBackend, GitBackend, IngestBackend, QueriesBackend, ServerBackend } from './backend';
 
 /** The methods K of T, each returning a promise of what it returned. */
@@ -37,11 +38,15 @@ export class SqliteBackend implements ServerBackend {
   /** The synchronous classes, for SQLite-only features and tools (benchmarks, the sync test). */
   readonly sync: { accounts: Accounts; ingestor: Ingestor; queries: Queries };
   private closed = false;
+  /** Runs the WAL checkpoints in a thread of its own (a server on a database file), else null. */
+  readonly checkpointer: WalCheckpointer | null;
 
   constructor(
     readonly db: Db,
     readonly description: string,
+    options: SqliteBackendOptions = {},
   ) {
+    this.checkpointer = options.backgroundCheckpoints && db.name !== ':memory:' ? new WalCheckpointer(db, db.name, options.backgroundCheckpoints) : null;
     this.sync = { accounts: new Accounts(db), ingestor: new Ingestor(db), queries: new Queries(db) };
     this.accounts = asyncMethods(this.sync.accounts, ['userCount', 'bootstrapAdmin', 'addUser', 'findUser', 'listUsers', 'setRole', 'createOrg', 'listOrgs', 'createTeam', 'listTeams', 'addTeamMember', 'removeTeamMember', 'accessOf', 'createToken', 'revokeToken', 'listTokens', 'authenticate'] as const);
     this.ingest = asyncMethods(this.sync.ingestor, ['ingest', 'head'] as const);
@@ -68,11 +73,17 @@ export class SqliteBackend implements ServerBackend {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.checkpointer?.close();
     this.db.close();
   }
 }
 
+export interface SqliteBackendOptions {
+  /** For a server: WAL checkpoints in a background thread (threads/walCheckpointer.ts), not in its ingest. */
+  backgroundCheckpoints?: WalCheckpointerOptions;
+}
+
 /** Opens (and migrates) a SQLite database file, or ':memory:'. */
-export function openSqliteBackend(file: string): SqliteBackend {
-  return new SqliteBackend(openServerDb(file), file);
+export function openSqliteBackend(file: string, options: SqliteBackendOptions = {}): SqliteBackend {
+  return new SqliteBackend(openServerDb(file), file, options);
 }
