@@ -24,6 +24,7 @@ import { GENESIS_HASH, makeUploadEntry } from '../src/core/sync/uploadChain';
 import { Accounts } from '../src/server/db/accounts';
 import { BindingStore } from '../src/server/db/bindings';
 import { Ingestor } from '../src/server/db/ingest';
+import { verifyEntries } from '../src/server/db/entryContent';
 import { openServerDb } from '../src/server/db/serverDb';
 import { api, startServerProcess } from '../test/unit/serverHarness';
 
@@ -92,7 +93,7 @@ const serverBench: Benchmark = async (ctx) => {
         head = { seq: e.seq, hash: e.hash };
         return e;
       });
-      ingestor.ingest(user.id, 'fill', entries, entries);
+      ingestor.ingest(user.id, 'fill', verifyEntries(entries, entries), entries);
       const bindings: Binding[] = [];
       for (const r of batch) if (r.kind === 'edit' && edits++ % 5 === 0) bindings.push(benchBinding(r, Math.floor(edits / 100)));
       await bindingStore.ingest(user.id, bindings.map((b) => ({ record: b, json: canonicalJson(b) })));

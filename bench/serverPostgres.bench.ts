@@ -23,6 +23,7 @@ import { ingestWithLineage, lineageCatchUp } from './helpers/lineageCatchUp';
 import { canonicalJson } from '../src/core/chain/canonicalJson';
 import type { Binding } from '../src/core/git/gitRecords';
 import { GENESIS_HASH, makeUploadEntry } from '../src/core/sync/uploadChain';
+import { verifyEntries } from '../src/server/db/entryContent';
 import { openPgBackend } from '../src/server/postgres/pgBackend';
 import { createTestDatabase } from '../test/unit/serverBackends';
 import { api, removeDir, startServerProcess, tempDir } from '../test/unit/serverHarness';
@@ -90,7 +91,7 @@ const pgBench: Benchmark = async (ctx) => {
         head = { seq: e.seq, hash: e.hash };
         return e;
       });
-      await backend.ingest.ingest(user.id, 'fill', entries, entries);
+      await backend.ingest.ingest(user.id, 'fill', verifyEntries(entries, entries), entries);
       const bindings: Binding[] = [];
       for (const r of batch) if (r.kind === 'edit' && edits++ % 5 === 0) bindings.push(benchBinding(r, Math.floor(edits / 100)));
       await backend.git.ingest(user.id, bindings.map((b) => ({ record: b, json: canonicalJson(b) })));

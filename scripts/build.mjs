@@ -37,7 +37,7 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['src/server/main.ts'], outfile: 'dist/server.js', external: ['better-sqlite3', 'pg-native'], banner: { js: '#!/usr/bin/env node' } }),
   // The store's index runs in a worker thread, which needs a file of its own next to the bundles.
   esbuild.build({ ...common, entryPoints: ['src/core/store/worker/storeWorker.ts'], outfile: 'dist/storeWorker.js' }),
-  // The server's background threads (WAL checkpoints): likewise a file of their own.
+  // The server's background threads (WAL checkpoints, upload preparation): likewise a file of their own.
   esbuild.build({ ...common, entryPoints: ['src/server/threads/serverThread.ts'], outfile: 'dist/serverThread.js', external: ['better-sqlite3'] }),
 ]);
 copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), join(dist, 'sql-wasm.wasm'));

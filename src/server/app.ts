@@ -26,6 +26,7 @@ import { HttpError, sendJson } from './http/respond';
 import { redirectToLogin, SESSION_COOKIE } from './dashboard/pages';
 import { ROUTES } from './routes';
 import { lineageFor } from './lineage/lineageFor';
+import { UploadPreparer } from './threads/uploadPreparer';
 
 export interface ServerOptions {
   host: string;
@@ -44,6 +45,8 @@ export interface ServerOptions {
   governanceIntervalMs?: number;
   /** OIDC dashboard sign-in (serve: LINEAGELENS_OIDC_*); none by default. */
   oidc?: OidcSignIn | null;
+  /** Background threads preparing large upload batches (threads/uploadPreparer.ts); default: the cores but one. */
+  uploadThreads?: number;
 }
 
 export interface RunningServer {
@@ -57,7 +60,7 @@ export interface RunningServer {
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perSecond: 200, burst: 400 };
 
-export function createContext(backend: ServerBackend, options: Pick<ServerOptions, 'version' | 'maxBodyBytes' | 'rateLimit' | 'webhooks' | 'oidc'>): ServerContext {
+export function createContext(backend: ServerBackend, options: Pick<ServerOptions, 'version' | 'maxBodyBytes' | 'rateLimit' | 'webhooks' | 'oidc' | 'uploadThreads'>): ServerContext {
   const prFacts = backend instanceof SqliteBackend ? new SqlitePrFacts(backend.db) : new PgPrFacts((backend as PgBackend).pool);
   return {
     backend,
@@ -70,6 +73,7 @@ export function createContext(backend: ServerBackend, options: Pick<ServerOption
     limiter: new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT),
     version: options.version,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    uploads: new UploadPreparer({ threads: options.uploadThreads, log: (m) => process.stderr.write(`lineagelens server: ${m}\n`) }),
   };
 }
 
@@ -225,6 +229,7 @@ export function startServer(options: ServerOptions): Promise<RunningServer> {
               // Lineage indexing stops after its current step; the outbox keeps the rest for the next start.
               context.lineage.queue
                 .close()
+                .then(() => context.uploads.close())
                 .then(() => backend.close())
                 .then(done, (err: unknown) => {
                   process.stderr.write(`lineagelens server: closing the database: ${(err as Error).message}\n`);

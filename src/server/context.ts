@@ -8,6 +8,7 @@ import type { PrFactsStore } from './reviews/prFactsStore';
 import type { ServerLineage } from './lineage/lineageFor';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OidcSignIn } from './auth/oidc';
+import type { UploadPreparer } from './threads/uploadPreparer';
 
 export interface ServerContext {
   /** Accounts, ingest, queries and the git ledger: SQLite or PostgreSQL, always awaited. */
@@ -26,6 +27,8 @@ export interface ServerContext {
   oidc?: OidcSignIn | null;
   /** The lineage graph: built on ingest (records, ledger, PR facts), queried by /api/v1/lineage. */
   lineage: ServerLineage;
+  /** Upload batches parsed, validated and hash-checked, large ones in background threads. */
+  uploads: UploadPreparer;
 }
 
 export interface WebhookSecrets {

@@ -14,6 +14,7 @@ import type { ProvenanceRecord } from '../../src/core/model/schema';
 import { GENESIS_HASH, makeUploadEntry } from '../../src/core/sync/uploadChain';
 import type { ServerBackend } from '../../src/server/backend/backend';
 import { SqliteBackend } from '../../src/server/backend/sqliteBackend';
+import { verifyEntries } from '../../src/server/db/entryContent';
 import { LineageIndexRunner, type IndexRunnerOptions } from '../../src/server/lineage/indexRunner';
 import { LineageIndexer } from '../../src/server/lineage/lineageIndexer';
 import type { LineageOutbox } from '../../src/server/lineage/lineageOutbox';
@@ -54,7 +55,7 @@ describe(`lineage outbox and index runner on ${kind}`, function () {
       head = { seq: e.seq, hash: e.hash };
       return e;
     });
-    await backend.ingest.ingest(userId, 'runner-test', JSON.parse(JSON.stringify(entries)), entries);
+    await backend.ingest.ingest(userId, 'runner-test', verifyEntries(entries, JSON.parse(JSON.stringify(entries)) as typeof entries), entries);
     return records;
   }
   const indexed = async (records: ProvenanceRecord[]) => (await storeOf(backend).nodes(records.map((r) => nodeId.edit(r.id)))).length;

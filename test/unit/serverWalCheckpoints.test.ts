@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventGenerator } from '../../bench/helpers/eventGenerator';
 import { Accounts } from '../../src/server/db/accounts';
+import { verifyEntries } from '../../src/server/db/entryContent';
 import { Ingestor } from '../../src/server/db/ingest';
 import { type Db, openServerDb } from '../../src/server/db/serverDb';
 import { DEFAULT_AUTOCHECKPOINT_PAGES, FALLBACK_AUTOCHECKPOINT_PAGES, WalCheckpointer } from '../../src/server/threads/walCheckpointer';
@@ -115,7 +116,7 @@ describe('Lite server: WAL checkpoints off the ingest path', function () {
     const started = performance.now();
     // The ingest reads the uploader's chain head before it writes: inside a deferred transaction that
     // read could not be upgraded to a write while the other connection holds the lock.
-    const result = new Ingestor(db).ingest(user.id, 'laptop', entries, entries);
+    const result = new Ingestor(db).ingest(user.id, 'laptop', verifyEntries(entries, entries), entries);
     const waited = performance.now() - started;
     await new Promise((resolve) => holder.once('exit', resolve));
     assert.equal(result.accepted, 20);

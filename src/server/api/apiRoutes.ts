@@ -2,18 +2,16 @@
  * /api/v1 handlers. Each validates its input with the zod schemas of apiSchemas.ts and answers JSON.
  * The git ledger upload, blame and export are in blameExportRoutes.ts.
  */
-import type { ZodType } from 'zod';
 import { provenanceJsonSchemas } from '../../core/model/jsonSchema';
 import { SCHEMA_ID } from '../../core/model/schema';
-import type { UploadEntry } from '../../core/sync/uploadChain';
-import { verifiedRecordJson } from '../db/entryContent';
 import { scopeFor } from '../access/scope';
 import type { Handler } from '../context';
 import { parseJsonBody, readBody } from '../http/body';
 import { HttpError, sendJson, sendText } from '../http/respond';
 import { searchRecords } from '../search/searchAnswer';
-import { HeadQuery, RecordQuery, SearchQuery, SessionUploadBatch, StatsQuery, TimelineQuery, TokenCreate, UploadBatch, UserCreate } from './apiSchemas';
+import { HeadQuery, RecordQuery, SearchQuery, StatsQuery, TimelineQuery, TokenCreate, UserCreate } from './apiSchemas';
 import { openApiDocument } from './openapi';
+import type { UploadKind } from './prepareUpload';
 import { parseBody, parseQuery } from './params';
 import { accountsCall, adminScope, roleOf } from './accountRoutes';
 
@@ -34,18 +32,17 @@ export const metrics: Handler = async (ctx, { res, principal }) => {
   sendText(res, 200, 'text/plain; version=0.0.4; charset=utf-8', ctx.metrics.render({ recordsStored: await ctx.backend.queries.recordCount(), lineagePending: await ctx.lineage.queue.backlog() }));
 };
 
-function ingestWith(schema: ZodType<{ source: string; entries: UploadEntry[] }>): Handler {
+function ingestWith(kind: UploadKind): Handler {
   return async (ctx, { req, res, principal }) => {
-    const raw = parseJsonBody(req, await readBody(req, ctx.maxBodyBytes));
-    const batch = parseBody(schema, raw, 'upload batch');
-    const rawEntries = (raw as { entries: { record: unknown }[] }).entries;
+    // JSON, zod and the hash checks: in a background thread for a large batch (threads/uploadPreparer.ts).
+    const batch = await ctx.uploads.prepare(kind, req.headers['content-type'], await readBody(req, ctx.maxBodyBytes));
     // Governance: the policy's capture level and findings (null before any policy is published).
     // (The chained bytes of a record enforcement changes, for its enforcement row; null if they do not verify:
     // the ingest then refuses the batch.)
     // Capture rules may name teams: the uploader's (read per batch, so a team change applies at once).
     const teams = async () => (await ctx.backend.accounts.accessOf(principal!.user.id)).teams.map((t) => t.name);
-    const gov = await ctx.governance.prepareIngest(principal!.user.id, batch.source, batch.entries, (i) => verifiedRecordJson(batch.entries[i]!, rawEntries[i]!.record) ?? '', teams);
-    const result = await ctx.backend.ingest.ingest(principal!.user.id, batch.source, rawEntries, gov?.entries ?? batch.entries, gov?.stored);
+    const gov = await ctx.governance.prepareIngest(principal!.user.id, batch.source, batch.entries, (i) => batch.verified[i] ?? '', teams);
+    const result = await ctx.backend.ingest.ingest(principal!.user.id, batch.source, batch.verified, gov?.entries ?? batch.entries, gov?.stored);
     if (gov) await ctx.governance.afterIngest(gov);
     // Nodes and edges are built after the answer, from the lineage outbox (lineage/indexRunner.ts); lineage reads wait for them.
     await ctx.lineage.queue.records((gov?.entries ?? batch.entries).map((e) => e.record));
@@ -54,8 +51,8 @@ function ingestWith(schema: ZodType<{ source: string; entries: UploadEntry[] }>)
     sendJson(res, 200, result);
   };
 }
-export const ingestRecords = ingestWith(UploadBatch);
-export const ingestSessions = ingestWith(SessionUploadBatch);
+export const ingestRecords = ingestWith('records');
+export const ingestSessions = ingestWith('sessions');
 
 export const uploadHead: Handler = async (ctx, { res, url, principal }) => {
   const q = parseQuery(HeadQuery, url);

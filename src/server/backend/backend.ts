@@ -51,11 +51,12 @@ export interface AccountsBackend {
 /** Chain-verified, idempotent batch ingest (see db/ingest.ts). Errors: ChainError (409). */
 export interface IngestBackend {
   /**
-   * `raw`: the entries as received (hashes are checked over those bytes); `parsed`: after zod.
+   * `verified`: per entry, its record's JSON as chained, or null when the entry's hash did not match it
+   * (db/entryContent.ts; the batch is then refused); `parsed`: the entries after zod.
    * `stored` (governance): per entry, the JSON to store instead of the verified bytes (null: as received);
    * `parsed` then carries those records, so the indexed columns and search see what is stored.
    */
-  ingest(userId: number, source: string, raw: unknown[], parsed: UploadEntry[], stored?: readonly (string | null)[]): Promise<IngestResult>;
+  ingest(userId: number, source: string, verified: readonly (string | null)[], parsed: UploadEntry[], stored?: readonly (string | null)[]): Promise<IngestResult>;
   head(userId: number, source: string): Promise<ChainHead>;
 }
 

@@ -15,3 +15,8 @@ export function verifiedRecordJson(entry: UploadEntry, rawRecord: unknown): stri
   const canonical = canonicalJson(rawRecord);
   return canonical !== asSent && hashOf(canonical) === entry.hash ? canonical : null;
 }
+
+/** verifiedRecordJson of every entry, each against its record as received (`raw`, parallel to `entries`). */
+export function verifyEntries(entries: readonly UploadEntry[], raw: readonly { record: unknown }[]): (string | null)[] {
+  return entries.map((entry, i) => verifiedRecordJson(entry, raw[i]!.record));
+}

@@ -11,7 +11,6 @@
  */
 import type { ProvenanceRecord } from '../../core/model/schema';
 import { GENESIS_HASH, type UploadEntry } from '../../core/sync/uploadChain';
-import { verifiedRecordJson } from './entryContent';
 import { toRow } from './recordRow';
 import type { Db } from './serverDb';
 import { writeTransaction } from './writeTransaction';
@@ -48,7 +47,7 @@ export class Ingestor {
   private readonly updateRecord;
   private readonly ftsDelete;
   private readonly ftsInsert;
-  private readonly run: (userId: number, source: string, raw: unknown[], parsed: UploadEntry[], stored?: readonly (string | null)[]) => IngestResult;
+  private readonly run: (userId: number, source: string, verified: readonly (string | null)[], parsed: UploadEntry[], stored?: readonly (string | null)[]) => IngestResult;
 
   constructor(db: Db) {
     this.getUploader = db.prepare<[number, string], { id: number; head_seq: number; head_hash: string }>(
@@ -65,17 +64,18 @@ export class Ingestor {
     this.updateRecord = db.prepare(`UPDATE records SET (${cols}) = (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE rid = ?`);
     this.ftsDelete = db.prepare('DELETE FROM records_fts WHERE rowid = ?');
     this.ftsInsert = db.prepare('INSERT INTO records_fts (rowid, prompt, code) VALUES (?, ?, ?)');
-    this.run = writeTransaction(db, (userId: number, source: string, raw: unknown[], parsed: UploadEntry[], stored?: readonly (string | null)[]) =>
-      this.ingestInTransaction(userId, source, raw, parsed, stored),
+    this.run = writeTransaction(db, (userId: number, source: string, verified: readonly (string | null)[], parsed: UploadEntry[], stored?: readonly (string | null)[]) =>
+      this.ingestInTransaction(userId, source, verified, parsed, stored),
     );
   }
 
   /**
-   * `raw` are the entries as received (hashes are checked over those bytes, so optional fields a newer
-   * client adds still verify); `parsed` the same entries after zod validation.
+   * `verified`: per entry, its record's JSON as chained, or null when the entry's hash does not match it
+   * (checked over the bytes received, so optional fields a newer client adds still verify: see
+   * entryContent.ts); `parsed` the same entries after zod validation.
    */
-  ingest(userId: number, source: string, raw: unknown[], parsed: UploadEntry[], stored?: readonly (string | null)[]): IngestResult {
-    return this.run(userId, source, raw, parsed, stored);
+  ingest(userId: number, source: string, verified: readonly (string | null)[], parsed: UploadEntry[], stored?: readonly (string | null)[]): IngestResult {
+    return this.run(userId, source, verified, parsed, stored);
   }
 
   /** The chain head the server holds for an uploader (seq 0 before its first entry). */
@@ -84,7 +84,7 @@ export class Ingestor {
     return u ? { seq: u.head_seq, hash: u.head_hash } : { seq: 0, hash: GENESIS_HASH };
   }
 
-  private ingestInTransaction(userId: number, source: string, raw: unknown[], parsed: UploadEntry[], stored?: readonly (string | null)[]): IngestResult {
+  private ingestInTransaction(userId: number, source: string, verified: readonly (string | null)[], parsed: UploadEntry[], stored?: readonly (string | null)[]): IngestResult {
     let uploader = this.getUploader.get(userId, source);
     if (!uploader) {
       const id = Number(this.addUploader.run(userId, source, GENESIS_HASH).lastInsertRowid);
@@ -99,7 +99,7 @@ export class Ingestor {
     for (let i = 0; i < parsed.length; i++) {
       const entry = parsed[i]!;
       if (i > 0 && entry.seq !== parsed[i - 1]!.seq + 1) reject(`entry ${i}: seq ${entry.seq} does not follow seq ${parsed[i - 1]!.seq} (a batch is consecutive)`);
-      const recordJson = verifiedRecordJson(entry, (raw[i] as { record: unknown }).record) ?? reject(`entry seq ${entry.seq}: hash does not match its content (altered in transit or computed wrongly)`);
+      const recordJson = verified[i] ?? reject(`entry seq ${entry.seq}: hash does not match its content (altered in transit or computed wrongly)`);
       if (entry.seq <= head.seq) {
         const stored = this.getChainHash.get(uploader.id, entry.seq);
         if (stored?.hash === entry.hash) {

@@ -41,8 +41,13 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
 }
 
 /** The body as JSON: 415 for another content type, 400 for bytes that are not UTF-8 JSON. */
-export function parseJsonBody(req: IncomingMessage, body: Buffer): unknown {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+export function parseJsonBody(req: IncomingMessage, body: Uint8Array): unknown {
+  return parseJsonBytes(req.headers['content-type'], body);
+}
+
+/** parseJsonBody from the content-type header and the bytes (for a thread that has no request object). */
+export function parseJsonBytes(contentType: string | undefined, body: Uint8Array): unknown {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') throw new HttpError(415, `send the body as application/json (got "${type.slice(0, 100) || 'nothing'}")`);
   if (body.length === 0) throw new HttpError(400, 'request body is empty; expected JSON');
   let text: string;

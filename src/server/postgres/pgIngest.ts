@@ -11,7 +11,6 @@
  */
 import type { Pool, PoolClient } from 'pg';
 import { GENESIS_HASH, type UploadEntry } from '../../core/sync/uploadChain';
-import { verifiedRecordJson } from '../db/entryContent';
 import type { IngestBackend } from '../backend/backend';
 import { type ChainHead, ChainError, type IngestResult } from '../db/ingest';
 import { type RecordRow, toRow } from '../db/recordRow';
@@ -49,7 +48,7 @@ export class PgIngest implements IngestBackend {
     return u ? { seq: u.head_seq, hash: u.head_hash } : { seq: 0, hash: GENESIS_HASH };
   }
 
-  async ingest(userId: number, source: string, raw: unknown[], parsed: UploadEntry[], stored?: readonly (string | null)[]): Promise<IngestResult> {
+  async ingest(userId: number, source: string, verified: readonly (string | null)[], parsed: UploadEntry[], stored?: readonly (string | null)[]): Promise<IngestResult> {
     const rows = parsed.map((e) => toRow(e.record));
     for (const r of rows) if (r.time < '0001' || r.time.startsWith('+') || r.time.startsWith('-')) throw new HttpError(400, `record ${r.id.slice(0, 100)}: time ${r.time} is outside the years 0001-9999`);
     // Partitions first, outside the batch's transaction (see partitions.ts).
@@ -59,7 +58,7 @@ export class PgIngest implements IngestBackend {
     for (let attempt = 1; ; attempt++) {
       try {
         const storedText: TextRecord[] = [];
-        const result = await inTransaction(this.pool, (c) => this.ingestIn(c, userId, clean(source), raw, parsed, rows, stored, storedText));
+        const result = await inTransaction(this.pool, (c) => this.ingestIn(c, userId, clean(source), verified, parsed, rows, stored, storedText));
         if (storedText.length) this.onStored?.(storedText);
         return result;
       } catch (err) {
@@ -73,7 +72,7 @@ export class PgIngest implements IngestBackend {
     c: PoolClient,
     userId: number,
     source: string,
-    raw: unknown[],
+    verified: readonly (string | null)[],
     parsed: UploadEntry[],
     rows: RecordRow[],
     stored: readonly (string | null)[] | undefined,
@@ -98,7 +97,7 @@ export class PgIngest implements IngestBackend {
     for (let i = 0; i < parsed.length; i++) {
       const entry = parsed[i]!;
       if (i > 0 && entry.seq !== parsed[i - 1]!.seq + 1) reject(`entry ${i}: seq ${entry.seq} does not follow seq ${parsed[i - 1]!.seq} (a batch is consecutive)`);
-      const recordJson = verifiedRecordJson(entry, (raw[i] as { record: unknown }).record) ?? reject(`entry seq ${entry.seq}: hash does not match its content (altered in transit or computed wrongly)`);
+      const recordJson = verified[i] ?? reject(`entry seq ${entry.seq}: hash does not match its content (altered in transit or computed wrongly)`);
       if (entry.seq <= head.seq) {
         if (storedHashes.get(entry.seq) === entry.hash) {
           duplicate++;

@@ -3,8 +3,10 @@
  * when running from tsc output): one script, the role named by its workerData.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { isUploadPreparerData, runUploadPreparer } from './uploadPreparer';
 import { isCheckpointerData, runWalCheckpointer } from './walCheckpointer';
 
 if (!parentPort) throw new Error('serverThread.js must run as a worker thread');
 if (isCheckpointerData(workerData)) runWalCheckpointer(workerData, parentPort);
+else if (isUploadPreparerData(workerData)) runUploadPreparer(parentPort);
 else throw new Error('serverThread.js: unknown role');
