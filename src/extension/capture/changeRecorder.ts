@@ -14,6 +14,10 @@ export interface RecordedChange {
   readonly cleanAfter: boolean;
 }
 
+interface QueuedChange extends RecordedChange {
+  readonly document: vscode.TextDocument;
+}
+
 const QUEUE_CAPACITY = 50_000;
 const FLUSH_DELAY_MS = 50;
 
@@ -22,7 +26,7 @@ const FLUSH_DELAY_MS = 50;
  * hands batches to whoever processes them (classification arrives with the capture issue).
  */
 export class ChangeRecorder implements vscode.Disposable {
-  private readonly queue = new BoundedQueue<RecordedChange>(QUEUE_CAPACITY);
+  private readonly queue = new BoundedQueue<QueuedChange>(QUEUE_CAPACITY);
   private readonly seen = new Map<string, number>();
   private readonly emitter = new vscode.EventEmitter<readonly RecordedChange[]>();
   private readonly subscription: vscode.Disposable;
@@ -53,7 +57,7 @@ export class ChangeRecorder implements vscode.Disposable {
     if (e.contentChanges.length === 0) return; // dirty-state-only events carry no edit
     const uri = e.document.uri.toString();
     this.seen.set(uri, (this.seen.get(uri) ?? 0) + e.contentChanges.length);
-    this.queue.push({ uri, version: e.document.version, time: Date.now(), reason: e.reason, changes: e.contentChanges, cleanAfter: !e.document.isDirty });
+    this.queue.push({ uri, version: e.document.version, time: Date.now(), reason: e.reason, changes: e.contentChanges, cleanAfter: !e.document.isDirty, document: e.document });
     this.scheduleFlush();
   }
 
@@ -63,7 +67,7 @@ export class ChangeRecorder implements vscode.Disposable {
       this.log.warn(`change queue overflowed: ${this.queue.dropped - this.reportedDrops} changes dropped`);
       this.reportedDrops = this.queue.dropped;
     }
-    if (batch.length > 0) this.emitter.fire(batch);
+    if (batch.length > 0) this.emitter.fire(batch.map(settledCleanAfter));
   }
 
   dispose(): void {
@@ -71,4 +75,16 @@ export class ChangeRecorder implements vscode.Disposable {
     this.subscription.dispose();
     this.emitter.dispose();
   }
+}
+
+/**
+ * The dirty flag a change event carries can be stale: VS Code reports the dirty state of a document on its
+ * own (a change event without content changes), and an edit landing right after the document was opened
+ * has been seen to arrive still marked clean (an in-editor chat edit then passed for a reload from disk).
+ * A change that truly left the document clean (a reload, a revert) keeps it clean until the next change,
+ * so a document that is dirty at the same version when the batch is handed on was made dirty by it.
+ */
+function settledCleanAfter({ document, ...change }: QueuedChange): RecordedChange {
+  if (change.cleanAfter && document.version === change.version && document.isDirty) return { ...change, cleanAfter: false };
+  return change;
 }
