@@ -1,7 +1,10 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { BoundedQueue } from '../../src/core/util/boundedQueue';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { debounce } from '../../src/core/util/debounce';
+import { raceWithTimeout, wakeableSleep } from '../../src/core/util/wakeableSleep';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -74,5 +77,39 @@ describe('debounce', () => {
     await d.flush();
     assert.equal(errors.length, 1);
     assert.match(String(errors[0]), /boom/);
+  });
+});
+
+describe('wakeableSleep', () => {
+  it('ends when woken, or when its time is up', async () => {
+    const woken = wakeableSleep(60_000);
+    const started = Date.now();
+    setTimeout(() => woken.wake(), 20);
+    await woken.done;
+    assert.ok(Date.now() - started < 1_000);
+    const timed = wakeableSleep(30);
+    await timed.done;
+    timed.wake(); // harmless afterwards
+  });
+
+  it('leaves no timer behind once woken or raced: a process using it exits at once', () => {
+    const lib = path.resolve(__dirname, '../../src/core/util/wakeableSleep.js');
+    const script = `const { wakeableSleep, raceWithTimeout } = require(${JSON.stringify(lib)});
+      wakeableSleep(60000).wake();
+      raceWithTimeout(Promise.resolve(), 60000).then(() => console.log('raced'));`;
+    const started = Date.now();
+    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout.trim(), 'raced');
+    assert.ok(Date.now() - started < 10_000, `the process lived ${Date.now() - started} ms`);
+  });
+
+  it('raceWithTimeout returns when the work settles, or when the time is up', async () => {
+    let started = Date.now();
+    await raceWithTimeout(sleep(10), 60_000);
+    assert.ok(Date.now() - started < 1_000);
+    started = Date.now();
+    await raceWithTimeout(new Promise(() => undefined), 30);
+    assert.ok(Date.now() - started >= 25);
   });
 });

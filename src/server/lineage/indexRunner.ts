@@ -13,6 +13,7 @@
 import type { GitRecord } from '../../core/git/gitRecords';
 import type { ProvenanceRecord } from '../../core/model/schema';
 import type { PrFact } from '../../core/reviews/prEvents';
+import { raceWithTimeout, wakeableSleep } from '../../core/util/wakeableSleep';
 import type { LineageIndexer } from './lineageIndexer';
 import type { LineageOutbox, OutboxRow } from './lineageOutbox';
 
@@ -106,7 +107,7 @@ export class LineageIndexRunner {
           continue;
         }
         this.wake?.();
-        await Promise.race([running, sleep(Math.max(0, deadline - Date.now()))]);
+        await raceWithTimeout(running, deadline - Date.now());
         if (Date.now() >= deadline) return this.outbox.pending();
       }
     } finally {
@@ -181,10 +182,9 @@ export class LineageIndexRunner {
       const quietFor = now - this.lastUploadAt;
       const lag = this.waitingSince === null ? 0 : now - this.waitingSince;
       if (quietFor >= this.o.quietMs || lag >= this.o.maxLagMs) return;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-        setTimeout(resolve, Math.min(this.o.quietMs - quietFor, this.o.maxLagMs - lag));
-      });
+      const sleep = wakeableSleep(Math.min(this.o.quietMs - quietFor, this.o.maxLagMs - lag));
+      this.wake = sleep.wake;
+      await sleep.done;
       this.wake = null;
     }
   }

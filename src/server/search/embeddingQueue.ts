@@ -9,6 +9,7 @@
  * endpoint refuses for good (e.g. a malformed answer) is dropped and counted, never retried forever.
  */
 import { createHash } from 'node:crypto';
+import { wakeableSleep } from '../../core/util/wakeableSleep';
 import type { SemanticIndex } from '../pg/semanticIndex';
 import type { RecordTextSource, TextRecord } from '../pg/recordTextSource';
 import { EmbeddingError, type EmbeddingClient } from './embeddingClient';
@@ -43,7 +44,6 @@ interface Item extends TextRecord {
   hash: string;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class EmbeddingQueue {
   private pending: Item[] = [];
@@ -177,10 +177,9 @@ export class EmbeddingQueue {
           done();
           return;
         }
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-          void sleep(pause).then(resolve);
-        });
+        const sleep = wakeableSleep(pause);
+        this.wake = sleep.wake;
+        await sleep.done;
         this.wake = null;
         pause = Math.min(this.o.maxRetryPauseMs ?? 60_000, pause * 2);
       }
