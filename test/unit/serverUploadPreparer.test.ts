@@ -75,6 +75,13 @@ describe('Lite server: upload batches prepared in background threads', function 
     assert.equal(prepared.verified.filter((v) => v === null).length, 1);
   });
 
+  it('closing with a batch still in a thread answers it all the same (prepared in place)', async () => {
+    const waiting = preparer.prepare('records', JSON_TYPE, bytes(body));
+    await preparer.close();
+    assert.equal((await waiting).entries.length, 300);
+    assert.equal((await preparer.prepare('records', JSON_TYPE, bytes(body))).entries.length, 300, 'after close, in place');
+  });
+
   it('prepares in place what a thread that dies was holding, and says so', async () => {
     const logged: string[] = [];
     const broken = new UploadPreparer({ threads: 1, script: path.join(tempDir('ll-prep-'), 'missing.js'), log: (m) => logged.push(m) });
@@ -83,7 +90,8 @@ describe('Lite server: upload batches prepared in background threads', function 
       assert.equal(a.entries.length, 300);
       assert.deepEqual(a, b);
       assert.equal(broken.counts.inPlace, 2);
-      assert.match(logged.join('\n'), /a background thread stopped .*uploads are prepared on the server thread/);
+      assert.equal(logged.length, 1, logged.join('\n'));
+      assert.match(logged[0]!, /a background thread stopped .*uploads are prepared on the server thread/);
       // With no thread left, later batches are prepared in place at once.
       assert.equal((await broken.prepare('records', JSON_TYPE, bytes(body))).entries.length, 300);
       assert.equal(broken.counts.inPlace, 3);

@@ -79,17 +79,15 @@ export class UploadPreparer {
     });
   }
 
-  /** Waits for the batches in the threads, then stops them. Later batches are prepared in place. */
+  /**
+   * Stops the threads. A batch one of them still held is prepared in place (as when a thread dies), so
+   * its request gets its answer; later batches are prepared in place too.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const threads = this.threads ?? [];
     this.threads = [];
-    await Promise.all(
-      threads.map(async (t) => {
-        while (t.pending.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
-        await t.worker.terminate();
-      }),
-    );
+    await Promise.all(threads.map((t) => t.worker.terminate()));
   }
 
   private async inPlace(kind: UploadKind, contentType: string | undefined, body: Uint8Array): Promise<PreparedUpload> {
@@ -118,7 +116,11 @@ export class UploadPreparer {
       else if ('httpError' in reply) waiting.reject(new HttpError(reply.httpError.status, reply.httpError.message, reply.httpError.extra));
       else waiting.reject(new Error(reply.error));
     });
+    let gone = false;
+    // A failing thread reports 'error' and then 'exit': it is handed back once.
     const lost = (why: string) => {
+      if (gone) return;
+      gone = true;
       if (this.threads) this.threads = this.threads.filter((t) => t !== thread);
       if (!this.closed) this.options.log?.(`upload preparation: a background thread stopped (${why}); ${this.threads?.length ? 'the others go on' : 'uploads are prepared on the server thread'}`);
       // Its waiting batches are prepared here instead: the request still gets its answer.
