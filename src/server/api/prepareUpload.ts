@@ -4,7 +4,7 @@
  * large batches run it in a background thread (threads/uploadPreparer.ts), small ones in place.
  */
 import type { UploadEntry } from '../../core/sync/uploadChain';
-import { verifiedRecordJson } from '../db/entryContent';
+import { verifyEntries } from '../db/entryContent';
 import { parseJsonBytes } from '../http/body';
 import { SessionUploadBatch, UploadBatch } from './apiSchemas';
 import { parseBody } from './params';
@@ -23,5 +23,5 @@ export function prepareUpload(kind: UploadKind, contentType: string | undefined,
   const raw = parseJsonBytes(contentType, body);
   const batch = parseBody(kind === 'records' ? UploadBatch : SessionUploadBatch, raw, 'upload batch');
   const rawEntries = (raw as { entries: { record: unknown }[] }).entries;
-  return { source: batch.source, entries: batch.entries, verified: batch.entries.map((entry, i) => verifiedRecordJson(entry, rawEntries[i]!.record)) };
+  return { source: batch.source, entries: batch.entries, verified: verifyEntries(batch.entries, rawEntries) };
 }
